@@ -1,0 +1,110 @@
+//! Timestamps in the layouts proxies use, to epoch milliseconds (UTC).
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
+
+/// `1700000000.123` (Squid, WSA): seconds with optional fraction.
+pub fn epoch_seconds(s: &str) -> Option<i64> {
+    let (secs, frac) = match s.split_once('.') {
+        Some((a, b)) => (a, b),
+        None => (s, ""),
+    };
+    if secs.is_empty() || !secs.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) || secs.len() > 12 {
+        return None;
+    }
+    let secs: i64 = secs.parse().ok()?;
+    let mut millis = 0i64;
+    for (i, b) in frac.bytes().take(3).enumerate() {
+        millis += i64::from(b - b'0') * [100, 10, 1][i];
+    }
+    Some(secs * 1000 + millis)
+}
+
+/// Epoch milliseconds as an integer (Sumo `_messageTime`), also accepting a
+/// decimal string.
+pub fn epoch_millis(s: &str) -> Option<i64> {
+    let s = s.trim();
+    if s.is_empty() || s.len() > 16 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// `10/Oct/2000:13:55:36 -0700` (common log format).
+pub fn clf(s: &str) -> Option<i64> {
+    DateTime::parse_from_str(s.trim(), "%d/%b/%Y:%H:%M:%S %z").ok().map(|t| t.timestamp_millis())
+}
+
+/// W3C `date` + `time` (`2024-05-01`, `13:45:10` or `13:45:10.123`), UTC.
+pub fn w3c_date_time(date: &str, time: &str) -> Option<i64> {
+    let d = NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
+    let t = chrono::NaiveTime::parse_from_str(time, "%H:%M:%S%.f").ok()?;
+    Some(NaiveDateTime::new(d, t).and_utc().timestamp_millis())
+}
+
+/// RFC 3339 / ISO 8601 (`@timestamp`, `2024-05-01T13:45:10.123Z`); a value
+/// without an offset is taken as UTC; a space may replace the `T`.
+pub fn iso8601(s: &str) -> Option<i64> {
+    let s = s.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.timestamp_millis());
+    }
+    for f in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(s, f) {
+            return Some(t.and_utc().timestamp_millis());
+        }
+    }
+    None
+}
+
+/// Zscaler NSS time: `Fri Dec 31 07:07:07 2021` or `2021-06-17 14:53:16`,
+/// in the zone named by `tz` (`GMT`, `UTC`, `+0530`, `-08:00`); UTC when absent.
+pub fn zscaler(s: &str, tz: Option<&str>) -> Option<i64> {
+    let s = s.trim();
+    let naive = NaiveDateTime::parse_from_str(s, "%a %b %d %H:%M:%S %Y")
+        .or_else(|_| NaiveDateTime::parse_from_str(s, "%a %b %e %H:%M:%S %Y"))
+        .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S"))
+        .ok()?;
+    let offset = tz.and_then(parse_offset).unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset"));
+    offset.from_local_datetime(&naive).single().map(|t| t.with_timezone(&Utc).timestamp_millis())
+}
+
+fn parse_offset(tz: &str) -> Option<FixedOffset> {
+    let tz = tz.trim();
+    if matches!(tz.to_ascii_uppercase().as_str(), "GMT" | "UTC" | "Z") {
+        return FixedOffset::east_opt(0);
+    }
+    let tz = tz.strip_prefix("GMT").or_else(|| tz.strip_prefix("UTC")).unwrap_or(tz);
+    let (sign, rest) = match tz.as_bytes().first()? {
+        b'+' => (1, &tz[1..]),
+        b'-' => (-1, &tz[1..]),
+        _ => return None,
+    };
+    let digits: String = rest.chars().filter(|c| c.is_ascii_digit()).collect();
+    let (h, m) = match digits.len() {
+        1 | 2 => (digits.parse::<i32>().ok()?, 0),
+        4 => (digits[..2].parse::<i32>().ok()?, digits[2..].parse::<i32>().ok()?),
+        _ => return None,
+    };
+    FixedOffset::east_opt(sign * (h * 3600 + m * 60))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layouts() {
+        assert_eq!(epoch_seconds("1700000000.123"), Some(1_700_000_000_123));
+        assert_eq!(epoch_seconds("1700000000.1"), Some(1_700_000_000_100));
+        assert_eq!(epoch_seconds("1700000000"), Some(1_700_000_000_000));
+        assert_eq!(epoch_seconds("17x"), None);
+        assert_eq!(clf("10/Oct/2000:13:55:36 -0700"), Some(971_211_336_000));
+        assert_eq!(w3c_date_time("2000-10-10", "20:55:36"), Some(971_211_336_000));
+        assert_eq!(iso8601("2000-10-10T20:55:36.000Z"), Some(971_211_336_000));
+        assert_eq!(iso8601("2000-10-10T22:55:36+02:00"), Some(971_211_336_000));
+        assert_eq!(zscaler("Tue Oct 10 20:55:36 2000", None), Some(971_211_336_000));
+        assert_eq!(zscaler("2000-10-10 20:55:36", Some("GMT")), Some(971_211_336_000));
+        assert_eq!(zscaler("2000-10-11 02:25:36", Some("+0530")), Some(971_211_336_000));
+        assert_eq!(epoch_millis("971211336000"), Some(971_211_336_000));
+    }
+}
