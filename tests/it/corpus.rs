@@ -1,0 +1,1 @@
+//! Every testdata case through the native library equals its golden output.

@@ -1,0 +1,3 @@
+//! The one integration-test binary. Each module covers one face or concern.
+
+mod corpus;
