@@ -1,35 +1,489 @@
 //! Squid access logs: native, common, combined and "extensive".
-//! (Being written: see the parsers' docs for their contracts.)
+//!
+//! - **native** (`logformat squid`):
+//!   `%ts.%03tu %6tr %>a %Ss/%03>Hs %<st %rm %ru %[un %Sh/%<a %mt`, exactly
+//!   ten fields. The fifth is the reply size (the download); there is no
+//!   upload size and no user agent, except that `log_mime_hdrs on` appends
+//!   the request and reply headers as two `[...]` blocks, from which the
+//!   `User-Agent` is read. CONNECT URLs are `host:port`.
+//! - **common** (`logformat common`):
+//!   `%>a %[ui %[un [%tl] "%rm %ru HTTP/%rv" %>Hs %<st %Ss:%Sh`, the
+//!   trailing `%Ss:%Sh` absent in Apache's CLF.
+//! - **combined**: common plus `"referer" "user agent"` before the optional
+//!   `%Ss:%Sh`.
+//! - **extensive** (SPEC §3): `time elapsed ip port code/status reply_size
+//!   request_size reply_hdr request_hdr reply_body method url version user
+//!   hier/peer dst_port type err_code err_detail "referer" "UA" "host" "xff"
+//!   ["sni"] server_time note`; `request_size` is the upload.
+//!
+//! Native and extensive both start with epoch seconds; the fourth field
+//! tells them apart (`TCP_MISS/200` versus a client port). Every layout may
+//! arrive behind a syslog header (`access_log syslog:`), which is removed.
 
-use crate::event::Event;
-use crate::formats::ParseError;
+use std::borrow::Cow;
+
+use crate::event::{parse_bytes, present, Event, Format};
+use crate::formats::fields::{is_digits, split_into, Fields};
+use crate::formats::w3c::{apply_url, upper_method};
+use crate::formats::wsa::strip_syslog_prefix;
+use crate::formats::{time, ParseError};
+use crate::host;
 
 /// Tries every Squid layout by shape: native, extensive, combined, common.
 pub fn parse_any(line: &str) -> Result<Event<'_>, ParseError> {
-    let _ = line;
-    Err(ParseError::Unrecognized)
+    with_syslog(line, any_record)
 }
 
 /// Squid native: `%ts.%03tu %6tr %>a %Ss/%03>Hs %<st %rm %ru %[un %Sh/%<a %mt`.
 pub fn parse_native(line: &str) -> Result<Event<'_>, ParseError> {
-    let _ = line;
-    Err(ParseError::Unrecognized)
+    with_syslog(line, native)
 }
 
-/// Common log format.
+/// Common log format: `%>a %[ui %[un [%tl] "%rm %ru HTTP/%rv" %>Hs %<st [%Ss:%Sh]`.
 pub fn parse_common(line: &str) -> Result<Event<'_>, ParseError> {
-    let _ = line;
-    Err(ParseError::Unrecognized)
+    with_syslog(line, |l| clf(l, Some(Format::SquidCommon)))
 }
 
-/// Combined log format.
+/// Combined log format: common plus `"referer" "user agent"`, then an
+/// optional `%Ss:%Sh`.
 pub fn parse_combined(line: &str) -> Result<Event<'_>, ParseError> {
-    let _ = line;
-    Err(ParseError::Unrecognized)
+    with_syslog(line, |l| clf(l, Some(Format::SquidCombined)))
 }
 
-/// Squid extensive.
+/// Squid "extensive" (SPEC §3), with the request size as the upload and
+/// the quoted referer, user agent, host and X-Forwarded-For headers.
 pub fn parse_extensive(line: &str) -> Result<Event<'_>, ParseError> {
-    let _ = line;
-    Err(ParseError::Unrecognized)
+    with_syslog(line, extensive)
+}
+
+/// Whether a token has the shape of Squid's `%ts.%03tu` (and WSA's `%t`):
+/// decimal seconds with an optional fraction. The value is checked later.
+pub fn looks_like_epoch(s: &str) -> bool {
+    let (secs, frac) = s.split_once('.').unwrap_or((s, "0"));
+    is_digits(secs) && is_digits(frac)
+}
+
+/// Runs `parse` on the line, and again without a syslog header if the line
+/// has one and was not recognized as it is.
+fn with_syslog<'a>(line: &'a str, parse: impl Fn(&'a str) -> Result<Event<'a>, ParseError>) -> Result<Event<'a>, ParseError> {
+    let line = line.trim();
+    match parse(line) {
+        Err(ParseError::Unrecognized) => match strip_syslog_prefix(line) {
+            Some(rest) => parse(rest),
+            None => Err(ParseError::Unrecognized),
+        },
+        other => other,
+    }
+}
+
+fn any_record(line: &str) -> Result<Event<'_>, ParseError> {
+    let mut f = Fields::new(line);
+    match f.next() {
+        Some(first) if looks_like_epoch(first) => {
+            // The fourth field: `TCP_MISS/200` (native) or a client port (extensive).
+            match f.nth(2) {
+                Some(fourth) if is_digits(fourth) => extensive(line),
+                Some(_) => native(line),
+                None => Err(ParseError::Unrecognized),
+            }
+        }
+        Some(_) => clf(line, None),
+        None => Err(ParseError::Unrecognized),
+    }
+}
+
+fn malformed(format: Format, what: &str, v: &str) -> ParseError {
+    ParseError::malformed(format, format!("{what} {v:?} is not a number"))
+}
+
+fn epoch(format: Format, ts: &str) -> Result<i64, ParseError> {
+    time::epoch_seconds(ts).ok_or_else(|| ParseError::malformed(format, format!("timestamp {ts:?} is not epoch seconds")))
+}
+
+/// `TCP_MISS/200` → the status after the slash, which must be numeric.
+fn status(format: Format, code: &str) -> Result<&str, ParseError> {
+    let (_, status) = code.split_once('/').ok_or(ParseError::Unrecognized)?;
+    if is_digits(status) || status == "-" {
+        Ok(status)
+    } else {
+        Err(malformed(format, "HTTP status", status))
+    }
+}
+
+/// A size column: digits, or `-` for none.
+fn size(format: Format, what: &str, v: &str) -> Result<Option<u64>, ParseError> {
+    match present(v) {
+        Some(s) if !is_digits(s) => Err(malformed(format, what, s)),
+        _ => Ok(parse_bytes(v)),
+    }
+}
+
+fn native(line: &str) -> Result<Event<'_>, ParseError> {
+    const F: Format = Format::Squid;
+    let mut f = Fields::new(line);
+    let (c, n) = split_into::<10>(&mut f);
+    if n < 10 || !looks_like_epoch(c[0]) || !c[3].contains('/') || !c[8].contains('/') {
+        return Err(ParseError::Unrecognized);
+    }
+    // Exactly ten fields, unless `log_mime_hdrs` appended its header blocks.
+    let tail = f.remainder();
+    let user_agent = match tail.as_bytes().first() {
+        None => None,
+        Some(b'[') => mime_header(tail, "User-Agent"),
+        Some(_) => return Err(ParseError::Unrecognized),
+    };
+    let time_ms = epoch(F, c[0])?;
+    status(F, c[3])?;
+    let bytes_downloaded = size(F, "reply size", c[4])?;
+    let mut ev = Event {
+        format: F,
+        time_ms: Some(time_ms),
+        src_ip: present(c[2]).map(Cow::Borrowed),
+        method: upper_method(c[5]),
+        user: present(c[7]).map(Cow::Borrowed),
+        user_agent: user_agent.map(Cow::Borrowed),
+        bytes_downloaded,
+        ..Event::default()
+    };
+    apply_url(&mut ev, c[6]);
+    Ok(ev)
+}
+
+/// Finds a header's value in `log_mime_hdrs`' request block (the first
+/// `[...]`). Squid %-encodes CR and LF there (`%0D%0A`) and brackets inside
+/// values, so the block ends at the first `]`. The value is returned as
+/// logged, without decoding.
+fn mime_header<'a>(tail: &'a str, name: &str) -> Option<&'a str> {
+    let block = tail.strip_prefix('[')?;
+    let block = &block[..block.find(']').unwrap_or(block.len())];
+    let mut rest = block;
+    loop {
+        let line_end = find_ci(rest, "%0d%0a").unwrap_or(rest.len());
+        let header = &rest[..line_end];
+        if let Some((k, v)) = header.split_once(':') {
+            if k.trim().eq_ignore_ascii_case(name) {
+                return present(v);
+            }
+        }
+        if line_end == rest.len() {
+            return None;
+        }
+        rest = &rest[line_end + 6..];
+    }
+}
+
+/// ASCII case-insensitive substring search for an ASCII needle.
+fn find_ci(hay: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    if n.is_empty() || h.len() < n.len() {
+        return None;
+    }
+    (0..=h.len() - n.len()).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
+}
+
+fn extensive(line: &str) -> Result<Event<'_>, ParseError> {
+    const F: Format = Format::SquidExtensive;
+    let mut f = Fields::new(line);
+    let (c, n) = split_into::<23>(&mut f);
+    if n < 23 || !looks_like_epoch(c[0]) || !is_digits(c[3]) || !c[4].contains('/') {
+        return Err(ParseError::Unrecognized);
+    }
+    let time_ms = epoch(F, c[0])?;
+    status(F, c[4])?;
+    let bytes_downloaded = size(F, "reply size", c[5])?;
+    let bytes_uploaded = size(F, "request size", c[6])?;
+    let mut ev = Event {
+        format: F,
+        time_ms: Some(time_ms),
+        src_ip: present(c[2]).map(Cow::Borrowed),
+        method: upper_method(c[10]),
+        user: present(c[13]).map(Cow::Borrowed),
+        user_agent: present(c[20]).map(Cow::Borrowed),
+        bytes_uploaded,
+        bytes_downloaded,
+        ..Event::default()
+    };
+    apply_url(&mut ev, c[11]);
+    if ev.host.is_none() {
+        // The Host header, for URLs logged without an authority.
+        ev.host = present(c[21]).and_then(host::normalize);
+    }
+    if ev.port.is_none() {
+        ev.port = present(c[15]).and_then(|p| p.parse().ok());
+    }
+    Ok(ev)
+}
+
+/// Common and combined. `want` is the layout a caller insists on; `None`
+/// takes whichever the line has.
+fn clf(line: &str, want: Option<Format>) -> Result<Event<'_>, ParseError> {
+    let mut f = Fields::with_brackets(line);
+    let (head, n) = split_into::<3>(&mut f);
+    if n < 3 || !f.remainder().starts_with('[') {
+        return Err(ParseError::Unrecognized);
+    }
+    let ts = f.next().unwrap_or_default();
+    if !f.remainder().starts_with('"') {
+        return Err(ParseError::Unrecognized);
+    }
+    let request = f.next().unwrap_or_default();
+    let (tail, tail_n) = split_into::<6>(&mut f);
+    let guess = want.unwrap_or(Format::SquidCombined);
+    if tail_n < 2 {
+        return Err(ParseError::malformed(guess, "missing status and size after the request"));
+    }
+    let [status_raw, size_raw, t0, t1, t2, _] = tail;
+    let format = match tail_n {
+        2 => Format::SquidCommon,
+        3 if is_squid_tags(t0) => Format::SquidCommon,
+        4 => Format::SquidCombined,
+        5 if is_squid_tags(t2) => Format::SquidCombined,
+        _ => return Err(ParseError::malformed(guess, format!("{} fields after the size; expected none or `%Ss:%Sh` (common) or \"referer\" \"user agent\" (combined)", tail_n - 2))),
+    };
+    if want.is_some_and(|w| w != format) {
+        return Err(ParseError::Unrecognized);
+    }
+    let time_ms = time::clf(ts).ok_or_else(|| ParseError::malformed(format, format!("time [{ts}] is not dd/Mon/yyyy:HH:MM:SS ±zzzz")))?;
+    if !is_digits(status_raw) {
+        return Err(malformed(format, "HTTP status", status_raw));
+    }
+    let bytes_downloaded = size(format, "reply size", size_raw)?;
+    let mut ev = Event {
+        format,
+        time_ms: Some(time_ms),
+        src_ip: present(head[0]).map(Cow::Borrowed),
+        user: present(head[2]).map(Cow::Borrowed),
+        bytes_downloaded,
+        ..Event::default()
+    };
+    if format == Format::SquidCombined {
+        ev.user_agent = present(t1).map(Cow::Borrowed);
+    }
+    // "METHOD URL HTTP/v"; the version is absent for HTTP/0.9 requests and
+    // the whole request is `-` when the client sent none.
+    if let Some(req) = present(request) {
+        let (method, rest) = req.split_once(' ').unwrap_or((req, ""));
+        let url = match rest.rsplit_once(' ') {
+            Some((url, v)) if v.starts_with("HTTP/") => url,
+            _ => rest,
+        };
+        ev.method = upper_method(method);
+        apply_url(&mut ev, url.trim());
+    }
+    Ok(ev)
+}
+
+/// `%Ss:%Sh`, e.g. `TCP_MISS:HIER_DIRECT` or `TCP_DENIED:NONE`.
+fn is_squid_tags(s: &str) -> bool {
+    s.contains(':') && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_' || b == b':')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NATIVE: &str = "1701597601.123     45 10.0.0.5 TCP_MISS/200 8187 POST https://api.openai.com/v1/chat/completions?x=1 alice HIER_DIRECT/104.18.7.192 application/json";
+
+    #[test]
+    fn native_with_padded_elapsed() {
+        let ev = parse_native(NATIVE).unwrap();
+        assert_eq!(ev.format, Format::Squid);
+        assert_eq!(ev.time_ms, Some(1_701_597_601_123));
+        assert_eq!(ev.src_ip.as_deref(), Some("10.0.0.5"));
+        assert_eq!(ev.method.as_deref(), Some("POST"));
+        assert_eq!(ev.host.as_deref(), Some("api.openai.com"));
+        assert_eq!(ev.port, None);
+        assert_eq!(ev.path.as_deref(), Some("/v1/chat/completions"));
+        assert_eq!(ev.query.as_deref(), Some("x=1"));
+        assert_eq!(ev.user.as_deref(), Some("alice"));
+        // The fifth field is the reply size: a download, never an upload.
+        assert_eq!(ev.bytes_downloaded, Some(8187));
+        assert_eq!(ev.bytes_uploaded, None);
+        assert_eq!(ev.user_agent, None);
+        assert!(matches!(ev.host, Some(Cow::Borrowed(_))));
+        assert_eq!(parse_any(NATIVE), Ok(ev));
+    }
+
+    #[test]
+    fn native_connect_host_port_and_placeholders() {
+        let ev = parse_any("1701597601.123 120 10.0.0.5 TCP_TUNNEL/200 5234 CONNECT API.Anthropic.com:443 - HIER_DIRECT/160.79.104.10 -").unwrap();
+        assert_eq!(ev.method.as_deref(), Some("CONNECT"));
+        assert_eq!(ev.host.as_deref(), Some("api.anthropic.com"));
+        assert_eq!(ev.port, Some(443));
+        assert_eq!(ev.path, None);
+        assert_eq!(ev.user, None);
+    }
+
+    #[test]
+    fn native_ipv6_client_and_bracketed_connect() {
+        let ev = parse_any("1701597601.123 1 2001:db8::5 TCP_TUNNEL/200 10 CONNECT [2001:db8::1]:443 - HIER_DIRECT/2001:db8::1 -").unwrap();
+        assert_eq!(ev.src_ip.as_deref(), Some("2001:db8::5"));
+        assert_eq!(ev.host.as_deref(), Some("2001:db8::1"));
+        assert_eq!(ev.port, Some(443));
+    }
+
+    #[test]
+    fn native_error_pseudo_url_names_no_host() {
+        let ev = parse_any("1701597601.123 0 10.0.0.5 NONE_NONE/000 0 - error:transaction-end-before-headers - HIER_NONE/- -").unwrap();
+        assert_eq!((ev.method, ev.host, ev.path), (None, None, None));
+    }
+
+    #[test]
+    fn native_lowercase_method_and_bare_path() {
+        let ev = parse_native("1701597601.123 3 10.0.0.5 TCP_MISS/200 10 post /v1/embeddings - HIER_NONE/- -").unwrap();
+        assert_eq!(ev.method.as_deref(), Some("POST"));
+        assert_eq!(ev.host, None);
+        assert_eq!(ev.path.as_deref(), Some("/v1/embeddings"));
+    }
+
+    #[test]
+    fn native_with_mime_headers_reads_user_agent() {
+        let line = format!("{NATIVE} [Host: api.openai.com%0D%0AUser-Agent: OpenAI/Python 1.30.1%0D%0AContent-Length: 60000%0D%0A] [HTTP/1.1 200 OK%0D%0A]");
+        let ev = parse_any(&line).unwrap();
+        assert_eq!(ev.format, Format::Squid);
+        assert_eq!(ev.user_agent.as_deref(), Some("OpenAI/Python 1.30.1"));
+        let line = format!("{NATIVE} [Host: x%0D%0A] [-]");
+        assert_eq!(parse_any(&line).unwrap().user_agent, None);
+    }
+
+    #[test]
+    fn native_bad_fields_are_malformed() {
+        let err = parse_any(&NATIVE.replacen(" 8187 ", " big ", 1)).unwrap_err();
+        assert!(matches!(&err, ParseError::Malformed { format: Format::Squid, reason } if reason.contains("big")), "{err:?}");
+        assert!(matches!(parse_any(&NATIVE.replacen("/200", "/abc", 1)), Err(ParseError::Malformed { .. })));
+        assert!(matches!(parse_any(&NATIVE.replacen("1701597601.123", "99999999999999.123", 1)), Err(ParseError::Malformed { .. })));
+    }
+
+    #[test]
+    fn wsa_lines_are_not_squid() {
+        let wsa = "1701597601.123 45 10.0.0.5 TCP_MISS/200 8187 POST https://api.openai.com/v1/x alice DIRECT/api.openai.com application/json DEFAULT_CASE_12-AI-ID-NONE-NONE-NONE-DefaultGroup <IW_aiml,\"Generative AI\"> -";
+        assert_eq!(parse_any(wsa), Err(ParseError::Unrecognized));
+        assert_eq!(parse_native(wsa), Err(ParseError::Unrecognized));
+        assert_eq!(parse_any(&format!("Dec  3 10:00:01 wsa01 accesslogs: Info: {wsa}")), Err(ParseError::Unrecognized));
+    }
+
+    #[test]
+    fn syslog_relayed_native() {
+        let ev = parse_any(&format!("Dec  3 10:00:01 proxy01 squid[4711]: {NATIVE}")).unwrap().into_owned();
+        assert_eq!(ev.host.as_deref(), Some("api.openai.com"));
+        let ev = parse_native(&format!("<30>Dec  3 10:00:01 proxy01 squid: {NATIVE}")).unwrap().into_owned();
+        assert_eq!(ev.user.as_deref(), Some("alice"));
+    }
+
+    #[test]
+    fn trailing_carriage_return_is_tolerated() {
+        let ev = parse_any(&format!("{NATIVE}\r")).unwrap().into_owned();
+        assert_eq!(ev.format, Format::Squid);
+    }
+
+    const EXTENSIVE: &str = r#"1701597601.123    250 10.0.0.7 53122 TCP_MISS/200 1843 72311 412 1190 1431 POST https://api.openai.com/v1/chat/completions HTTP/1.1 bob HIER_DIRECT/104.18.7.192 443 application/json - - "-" "OpenAI/Python 1.30.1 (Linux; x86_64)" "api.openai.com" "-" "api.openai.com" 240 -"#;
+
+    #[test]
+    fn extensive_upload_is_request_size() {
+        let ev = parse_any(EXTENSIVE).unwrap();
+        assert_eq!(ev.format, Format::SquidExtensive);
+        assert_eq!(ev.time_ms, Some(1_701_597_601_123));
+        assert_eq!(ev.src_ip.as_deref(), Some("10.0.0.7"));
+        assert_eq!(ev.bytes_uploaded, Some(72311));
+        assert_eq!(ev.bytes_downloaded, Some(1843));
+        assert_eq!(ev.method.as_deref(), Some("POST"));
+        assert_eq!(ev.host.as_deref(), Some("api.openai.com"));
+        assert_eq!(ev.port, Some(443));
+        assert_eq!(ev.path.as_deref(), Some("/v1/chat/completions"));
+        assert_eq!(ev.user.as_deref(), Some("bob"));
+        assert_eq!(ev.user_agent.as_deref(), Some("OpenAI/Python 1.30.1 (Linux; x86_64)"));
+        assert_eq!(parse_extensive(EXTENSIVE), Ok(ev));
+        assert_eq!(parse_native(EXTENSIVE), Err(ParseError::Unrecognized));
+    }
+
+    #[test]
+    fn extensive_without_sni_and_with_bare_path() {
+        let line = r#"1701597601.123 5 10.0.0.7 53122 TCP_MISS/200 10 600 1 2 3 GET /v1/models HTTP/1.1 - HIER_DIRECT/1.2.3.4 8443 - - - "-" "-" "API.Mistral.ai:8443" "10.1.1.1" 3 -"#;
+        let ev = parse_any(line).unwrap();
+        assert_eq!(ev.host.as_deref(), Some("api.mistral.ai"));
+        assert_eq!(ev.port, Some(8443));
+        assert_eq!(ev.path.as_deref(), Some("/v1/models"));
+        assert_eq!(ev.user_agent, None);
+        assert_eq!(ev.user, None);
+        let err = parse_any(&line.replacen(" 600 ", " -600x ", 1)).unwrap_err();
+        assert!(matches!(&err, ParseError::Malformed { format: Format::SquidExtensive, reason } if reason.contains("request size")), "{err:?}");
+    }
+
+    const COMMON: &str = r#"10.0.0.9 - carol [03/Dec/2023:10:00:01 +0100] "POST https://api.cohere.ai/v1/generate HTTP/1.1" 200 5120 TCP_MISS:HIER_DIRECT"#;
+
+    #[test]
+    fn common_with_and_without_squid_tags() {
+        let ev = parse_any(COMMON).unwrap();
+        assert_eq!(ev.format, Format::SquidCommon);
+        assert_eq!(ev.time_ms, Some(1_701_594_001_000));
+        assert_eq!(ev.src_ip.as_deref(), Some("10.0.0.9"));
+        assert_eq!(ev.user.as_deref(), Some("carol"));
+        assert_eq!(ev.method.as_deref(), Some("POST"));
+        assert_eq!(ev.host.as_deref(), Some("api.cohere.ai"));
+        assert_eq!(ev.path.as_deref(), Some("/v1/generate"));
+        assert_eq!(ev.bytes_downloaded, Some(5120));
+        assert_eq!(ev.bytes_uploaded, None);
+        assert_eq!(parse_common(COMMON), Ok(ev));
+        let apache = COMMON.trim_end_matches(" TCP_MISS:HIER_DIRECT");
+        assert_eq!(parse_common(apache).unwrap().format, Format::SquidCommon);
+        assert_eq!(parse_combined(COMMON), Err(ParseError::Unrecognized));
+    }
+
+    #[test]
+    fn combined_with_quoted_user_agent() {
+        let line = r#"10.0.0.9 - "CORP\dave" [03/Dec/2023:10:00:01 +0000] "CONNECT api.openai.com:443 HTTP/1.1" 200 0 "-" "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0" TCP_TUNNEL:HIER_DIRECT"#;
+        let ev = parse_any(line).unwrap();
+        assert_eq!(ev.format, Format::SquidCombined);
+        assert_eq!(ev.user.as_deref(), Some("CORP\\dave"));
+        assert_eq!(ev.host.as_deref(), Some("api.openai.com"));
+        assert_eq!(ev.port, Some(443));
+        assert_eq!(ev.path, None);
+        assert_eq!(ev.user_agent.as_deref(), Some("Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0"));
+        let no_tags = line.trim_end_matches(" TCP_TUNNEL:HIER_DIRECT");
+        assert_eq!(parse_combined(no_tags).unwrap().user_agent, ev.user_agent);
+        assert_eq!(parse_common(line), Err(ParseError::Unrecognized));
+    }
+
+    #[test]
+    fn common_quirks() {
+        // IPv6 client, URL with no scheme, empty request, HTTP/0.9 request.
+        let ev = parse_any(r#"2001:db8::9 - - [03/Dec/2023:10:00:01 +0000] "get api.groq.com/openai/v1/chat/completions HTTP/1.0" 200 -"#).unwrap();
+        assert_eq!(ev.src_ip.as_deref(), Some("2001:db8::9"));
+        assert_eq!(ev.method.as_deref(), Some("GET"));
+        assert_eq!(ev.host.as_deref(), Some("api.groq.com"));
+        assert_eq!(ev.bytes_downloaded, None);
+        let ev = parse_any(r#"10.0.0.1 - - [03/Dec/2023:10:00:01 +0000] "-" 400 0"#).unwrap();
+        assert_eq!((ev.method, ev.host), (None, None));
+        let ev = parse_any(r#"10.0.0.1 - - [03/Dec/2023:10:00:01 +0000] "GET /v1/models" 200 10"#).unwrap();
+        assert_eq!(ev.path.as_deref(), Some("/v1/models"));
+    }
+
+    #[test]
+    fn common_bad_fields_are_malformed() {
+        let err = parse_any(&COMMON.replace("03/Dec/2023", "33/Dec/2023")).unwrap_err();
+        assert!(matches!(&err, ParseError::Malformed { format: Format::SquidCommon, reason } if reason.contains("33/Dec")), "{err:?}");
+        assert!(matches!(parse_any(&COMMON.replace(" 200 ", " OK ")), Err(ParseError::Malformed { .. })));
+        assert!(matches!(parse_any(&format!("{COMMON} extra stuff here")), Err(ParseError::Malformed { .. })));
+        assert!(matches!(parse_any(r#"10.0.0.1 - - [03/Dec/2023:10:00:01 +0000] "GET / HTTP/1.1""#), Err(ParseError::Malformed { .. })));
+    }
+
+    #[test]
+    fn other_shapes_are_unrecognized() {
+        for line in ["", "hello world", "2024-05-01 13:45:10 250 10.1.2.3 200 TCP_NC_MISS", "{\"a\":1}", "1701597601.123 45 10.0.0.5", "ZSCALERNSS: time=x"] {
+            assert_eq!(parse_any(line), Err(ParseError::Unrecognized), "{line}");
+        }
+    }
+
+    #[test]
+    fn hostile_input_never_panics() {
+        let long = format!("1.1 2 3 A/1 5 GET http://{}/ - H/- -", "a".repeat(100_000));
+        for line in ["\"", "[", "a b c [", "a b c [x] \"", "1.1 2 3 4", "1.1 2 3 A/1 5 GET u - H/- - [", "1.1 2 3 A/1 5 GET u - H/- - [User-Agent", "\0\0 \u{FFFD}", long.as_str(), "1.1 2 3 A/\u{FFFD} 5 6 7 8 H/ 10"] {
+            let _ = parse_any(line);
+            let _ = parse_native(line);
+            let _ = parse_common(line);
+            let _ = parse_combined(line);
+            let _ = parse_extensive(line);
+        }
+        assert_eq!(parse_any(&long).unwrap().host.map(|h| h.len()), Some(100_000));
+    }
 }
