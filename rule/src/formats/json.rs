@@ -1,12 +1,64 @@
-//! JSON records: Zscaler NSS, Sumo, ECS, W3C-named keys, and envelopes.
+//! JSON records: Zscaler NSS, Sumo Logic, ECS, W3C-named keys, and
+//! pipeline envelopes around a raw line.
+//!
+//! The schema is decided by the keys present (a key with a `null` value
+//! still names its schema), in this order:
+//!
+//! 1. **Sumo Logic** — any of the seed query's request fields (`dest_host`,
+//!    `http_user_agent`, `cs_user_agent`, `uri_path`, `cs_uri_stem`,
+//!    `bytes_out`, `cs_bytes`, `http_method`, `cs_method`, `src_ip`).
+//! 2. **ECS** — any of `source.ip`, `client.ip`, `http.request.method`,
+//!    `url.domain`, `url.full`, `url.original`, `url.path`,
+//!    `user_agent.original`, `destination.domain`, `http.request.bytes`,
+//!    as nested objects, dotted keys, or a mix (`{"url":{"path":..}}`,
+//!    `{"url.path":..}`, `{"http":{"request.method":..}}`).
+//! 3. **Zscaler NSS** — a key only Zscaler writes (`cip`, `ClientIP`,
+//!    `cltip`, `ehost`, `eurl`, `eua`, `reqmethod`, `requestmethod`,
+//!    `reqsize`, `requestsize`, `respsize`, `responsesize`, `login`, ...,
+//!    compared case-insensitively), or, inside a
+//!    `{"sourcetype":"zscalernss-…","event":{…}}` wrapper, also the
+//!    generic `hostname`, `url`, `user`, `useragent`, `datetime`.
+//! 4. **W3C field names** (`c-ip`, `cs-host`, `cs(User-Agent)`, ...) —
+//!    handed to [`crate::formats::w3c::event_from_pairs`].
+//!
+//! An object that is none of these is looked into: an `event`, `message`
+//! or `log` member that is itself an object is classified the same way
+//! (Zscaler's and Splunk HEC's wrapper), then a string `message`, `log`,
+//! `event` or `_raw` (Fluent Bit, Vector, Docker, Splunk HEC, Sumo
+//! exports) is returned as [`JsonRecord::RawLine`] for the caller to parse
+//! with full auto-detection. Structured fields therefore always win over a
+//! raw line in the same record.
+//!
+//! Values: "missing" is absent, `null`, `""`, whitespace or `-` (SPEC §2).
+//! Numbers count as present and may stand wherever text is expected
+//! (`"reqsize": 812` and `"reqsize": "812"` are the same). Booleans, arrays
+//! and objects where text is expected are treated as missing: no proxy
+//! writes them there, and refusing the whole record would hide its other
+//! fields. A present but unreadable time is [`ParseError::Malformed`],
+//! because a wrong `first_seen` is worse than a reported line.
+//!
+//! Strings borrow from the line unless JSON escapes forced a copy; hosts
+//! are never unescaped beyond JSON string decoding (the prefilter treats
+//! every line holding `\u` as a candidate). Nesting deeper than
+//! serde_json's recursion limit (128) is an [`ParseError::InvalidJson`]
+//! error, never a stack overflow; arrays are skipped (no schema reads
+//! them) by serde_json's iterative skipper, which has no depth to exhaust.
 
 use std::borrow::Cow;
+use std::fmt;
 
-use crate::event::Event;
-use crate::formats::ParseError;
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+
+use crate::event::{parse_bytes, present, Event, Format};
+use crate::formats::zscaler::{self, split_query, upper};
+use crate::formats::{time, w3c, ParseError};
+use crate::host::{split_host_port, split_url};
 
 /// A JSON line is either a record with known fields or an envelope around
 /// a raw log line (`message` / `log`), which the caller parses again.
+// Events are the common case; boxing them would allocate for every line.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JsonRecord<'a> {
     /// A record with known fields.
@@ -15,8 +67,743 @@ pub enum JsonRecord<'a> {
     RawLine(Cow<'a, str>),
 }
 
+/// Sumo Logic fields that identify a record as Sumo (SPEC §2 names).
+const SUMO_KEYS: &[&str] = &["dest_host", "http_user_agent", "cs_user_agent", "uri_path", "cs_uri_stem", "bytes_out", "cs_bytes", "http_method", "cs_method", "src_ip"];
+
+/// ECS fields that identify a record as ECS. `@timestamp`, `host.*`,
+/// `user.name` and `log.*` are left out: pipeline envelopes carry them too.
+const ECS_KEYS: &[&str] = &["source.ip", "client.ip", "http.request.method", "url.domain", "url.full", "url.original", "url.path", "user_agent.original", "destination.domain", "http.request.bytes"];
+
+/// Keys only a Zscaler NSS web record carries (ASCII case-insensitive).
+const ZSCALER_KEYS: &[&str] = &["ehost", "eurl", "eua", "cip", "clientip", "cltip", "cintip", "cltintip", "reqmethod", "requestmethod", "reqsize", "requestsize", "respsize", "responsesize", "login", "elogin"];
+
+/// Generic keys that identify a Zscaler record once a `sourcetype` of
+/// `zscalernss-*` has said so. `host` and `time` are not among them: the
+/// Splunk HEC wrapper around the record has those.
+const ZSCALER_HINTED_KEYS: &[&str] = &["hostname", "url", "user", "useragent", "datetime"];
+
+/// Members that may hold a wrapped record, tried in this order, as an
+/// object (a wrapped structured record) ...
+const WRAPPED_OBJECT_KEYS: &[&str] = &["event", "message", "log"];
+/// ... and as a string (a wrapped raw line).
+const WRAPPED_LINE_KEYS: &[&str] = &["message", "log", "event", "_raw"];
+
+/// How many object wrappers (`{"event":{"event":{..}}}`) are looked into.
+const MAX_OBJECT_WRAPPERS: u8 = 2;
+
+/// The JSON schemas a record can have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Schema {
+    Sumo,
+    Ecs,
+    Zscaler,
+    W3c,
+}
+
 /// Parses one JSON object.
+///
+/// ```
+/// use aiwatch_rule::formats::json::{parse, JsonRecord};
+/// let JsonRecord::Event(ev) = parse(r#"{"src_ip":"10.1.1.1","dest_host":"API.OpenAI.com:443","uri_path":"/v1/embeddings?x=1","bytes_out":"-","cs_bytes":70000}"#).unwrap() else { panic!() };
+/// assert_eq!(ev.host.as_deref(), Some("api.openai.com"));
+/// assert_eq!(ev.path.as_deref(), Some("/v1/embeddings"));
+/// assert_eq!(ev.bytes_uploaded, Some(70000));
+/// assert_eq!(parse(r#"{"log":"1700000000.000 5 10.0.0.1 TCP_MISS/200 ..."}"#).unwrap(), JsonRecord::RawLine("1700000000.000 5 10.0.0.1 TCP_MISS/200 ...".into()));
+/// ```
 pub fn parse(line: &str) -> Result<JsonRecord<'_>, ParseError> {
-    let _ = line;
-    Err(ParseError::UnknownJsonShape)
+    let mut de = serde_json::Deserializer::from_str(line);
+    let value = Val::deserialize(&mut de).map_err(|e| ParseError::InvalidJson(e.to_string()))?;
+    de.end().map_err(|e| ParseError::InvalidJson(e.to_string()))?;
+    let Val::Obj(obj) = value else {
+        return Err(ParseError::InvalidJson(format!("expected a JSON object, found {}", value.kind())));
+    };
+    classify(&obj, false, 0)?.ok_or(ParseError::UnknownJsonShape)
+}
+
+/// Finds the record in `obj`: its own fields, a wrapped object, or a
+/// wrapped raw line, in that order. `zscaler_hint` is set inside a
+/// `zscalernss-*` wrapper.
+fn classify<'a>(obj: &Obj<'a>, zscaler_hint: bool, depth: u8) -> Result<Option<JsonRecord<'a>>, ParseError> {
+    let hint = zscaler_hint || obj.text("sourcetype").is_some_and(|s| s.len() >= 10 && s.as_bytes()[..10].eq_ignore_ascii_case(b"zscalernss"));
+    if let Some(schema) = schema_of(obj, zscaler_hint) {
+        let mut ev = match schema {
+            Schema::Sumo => sumo_event(obj)?,
+            Schema::Ecs => ecs_event(obj)?,
+            Schema::Zscaler => zscaler::event_from_fields(Format::ZscalerJson, |k| obj.get_ci(k).and_then(Val::raw_text))?,
+            Schema::W3c => w3c_event(obj)?,
+        };
+        if ev.source_category.is_none() {
+            ev.source_category = obj.text("_sourceCategory");
+        }
+        return Ok(Some(JsonRecord::Event(ev)));
+    }
+    if depth < MAX_OBJECT_WRAPPERS {
+        for key in WRAPPED_OBJECT_KEYS {
+            if let Some(Val::Obj(inner)) = obj.get(key) {
+                if let Some(found) = classify(inner, hint, depth + 1)? {
+                    return Ok(Some(found));
+                }
+            }
+        }
+    }
+    for key in WRAPPED_LINE_KEYS {
+        if let Some(Val::Str(s)) = obj.get(key) {
+            if let Some(line) = present_cow(s.clone()) {
+                return Ok(Some(JsonRecord::RawLine(line)));
+            }
+        }
+    }
+    Ok(None)
+}
+
+fn schema_of(obj: &Obj<'_>, zscaler_hint: bool) -> Option<Schema> {
+    if SUMO_KEYS.iter().any(|k| obj.get(k).is_some()) {
+        return Some(Schema::Sumo);
+    }
+    if ECS_KEYS.iter().any(|k| obj.get(k).is_some()) {
+        return Some(Schema::Ecs);
+    }
+    let zscaler = ZSCALER_KEYS.iter().any(|k| obj.get_ci(k).is_some()) || (zscaler_hint && ZSCALER_HINTED_KEYS.iter().any(|k| obj.get_ci(k).is_some()));
+    if zscaler {
+        return Some(Schema::Zscaler);
+    }
+    if obj.0.iter().any(|(k, _)| is_w3c_name(k)) {
+        return Some(Schema::W3c);
+    }
+    None
+}
+
+/// A W3C extended-log field name for the client side of the request
+/// (`c-ip`, `cs-host`, `cs(User-Agent)`), the ones aiwatch reads.
+fn is_w3c_name(k: &str) -> bool {
+    k.starts_with("c-") || k.starts_with("cs-") || k.starts_with("cs(")
+}
+
+/// Sumo Logic JSON with the seed query's field names (SPEC §2): each
+/// coalesce takes the first present value, and only then reads it (so a
+/// `bytes_out` of `"abc"` is 0 and does not fall back to `cs_bytes`).
+fn sumo_event<'a>(obj: &Obj<'a>) -> Result<Event<'a>, ParseError> {
+    let first = |keys: &[&str]| keys.iter().find_map(|k| obj.text(k));
+    let mut ev = Event { format: Format::SumoJson, ..Event::default() };
+    ev.src_ip = first(&["src_ip"]);
+    ev.user = first(&["user"]);
+    ev.method = first(&["http_method", "cs_method"]).map(upper);
+    if let Some(h) = first(&["dest_host"]) {
+        ev.port = split_host_port(&h).1;
+        ev.host = normalize_host(&h);
+    }
+    ev.user_agent = first(&["http_user_agent", "cs_user_agent"]);
+    // The seed reads the path field as it is; only a query is split off,
+    // and no host is looked for in it (`split_url` would take a path with
+    // no leading `/` for a host).
+    if let Some(p) = first(&["uri_path", "cs_uri_stem"]) {
+        let (path, query) = split_query(&p);
+        ev.query = query.map(|q| reborrow(&p, q));
+        ev.path = path.map(|x| reborrow(&p, x));
+    }
+    ev.bytes_uploaded = first(&["bytes_out", "cs_bytes"]).and_then(|v| parse_bytes(&v));
+    ev.bytes_downloaded = first(&["bytes_in", "sc_bytes"]).and_then(|v| parse_bytes(&v));
+    if let Some(t) = obj.get("_messageTime") {
+        ev.time_ms = epoch_millis(t).map_err(|v| ParseError::malformed(Format::SumoJson, format!("unreadable _messageTime {v}")))?;
+    }
+    ev.source_category = first(&["_sourceCategory"]);
+    Ok(ev)
+}
+
+/// ECS, nested or dotted. The host is `url.domain`, else the host of
+/// `url.full` / `url.original`, else `destination.domain`.
+fn ecs_event<'a>(obj: &Obj<'a>) -> Result<Event<'a>, ParseError> {
+    let first = |keys: &[&str]| keys.iter().find_map(|k| obj.text(k));
+    let mut ev = Event { format: Format::EcsJson, ..Event::default() };
+    ev.src_ip = first(&["source.ip", "client.ip", "source.address", "client.address"]);
+    ev.user = first(&["user.name", "source.user.name", "client.user.name"]);
+    ev.method = first(&["http.request.method"]).map(upper);
+
+    let url = first(&["url.full", "url.original"]);
+    let parts = url.as_deref().map(split_url).unwrap_or_default();
+    let mut domain_port = None;
+    if let Some(d) = first(&["url.domain"]) {
+        domain_port = split_host_port(&d).1;
+        ev.host = normalize_host(&d);
+    } else if let (Some(u), Some(h)) = (&url, parts.host) {
+        ev.host = normalize_host(&reborrow(u, h));
+    } else if let Some(d) = first(&["destination.domain"]) {
+        domain_port = split_host_port(&d).1;
+        ev.host = normalize_host(&d);
+    }
+    ev.port = first(&["url.port", "destination.port"]).and_then(|p| p.parse().ok()).or(parts.port).or(domain_port);
+
+    if let Some(p) = first(&["url.path"]) {
+        let (path, query) = split_query(&p);
+        ev.query = query.map(|q| reborrow(&p, q));
+        ev.path = path.map(|x| reborrow(&p, x));
+    } else if let Some(u) = &url {
+        ev.path = parts.path.map(|p| reborrow(u, p));
+        ev.query = parts.query.map(|q| reborrow(u, q));
+    }
+    if let Some(q) = first(&["url.query"]) {
+        ev.query = Some(q);
+    }
+
+    ev.user_agent = first(&["user_agent.original"]);
+    ev.bytes_uploaded = first(&["http.request.bytes", "http.request.body.bytes", "source.bytes"]).and_then(|v| parse_bytes(&v));
+    ev.bytes_downloaded = first(&["http.response.bytes", "http.response.body.bytes", "destination.bytes"]).and_then(|v| parse_bytes(&v));
+    match obj.get("@timestamp") {
+        // Elasticsearch's default date format also accepts epoch millis.
+        Some(v @ (Val::Int(_) | Val::UInt(_) | Val::Float(_))) => {
+            ev.time_ms = epoch_millis(v).map_err(|v| ParseError::malformed(Format::EcsJson, format!("unreadable @timestamp {v}")))?;
+        }
+        Some(v) => {
+            if let Some(t) = v.text() {
+                let ms = time::iso8601(&t).or_else(|| time::epoch_millis(&t));
+                ev.time_ms = Some(ms.ok_or_else(|| ParseError::malformed(Format::EcsJson, format!("unreadable @timestamp {t:?}")))?);
+            }
+        }
+        None => {}
+    }
+    ev.source_category = first(&["_sourceCategory"]);
+    Ok(ev)
+}
+
+/// A record keyed by W3C field names, read by the W3C parser's own
+/// mapping so both spellings of a field mean the same thing.
+fn w3c_event<'a>(obj: &Obj<'a>) -> Result<Event<'a>, ParseError> {
+    let texts: Vec<(&str, Cow<'a, str>)> = obj.0.iter().filter_map(|(k, v)| v.raw_text().map(|t| (k.as_ref(), t))).collect();
+    let borrowed: Vec<(&str, &'a str)> = texts
+        .iter()
+        .filter_map(|(k, t)| match t {
+            Cow::Borrowed(s) => Some((*k, *s)),
+            Cow::Owned(_) => None,
+        })
+        .collect();
+    if borrowed.len() == texts.len() {
+        return w3c::event_from_pairs(&borrowed);
+    }
+    // Some value was unescaped or is a number: the event must own its text.
+    let pairs: Vec<(&str, &str)> = texts.iter().map(|(k, t)| (*k, t.as_ref())).collect();
+    w3c::event_from_pairs(&pairs).map(Event::into_owned)
+}
+
+/// An epoch-milliseconds value given as a JSON number or a decimal string.
+/// `Ok(None)` when missing; `Err` carries the value for the message.
+fn epoch_millis(v: &Val<'_>) -> Result<Option<i64>, String> {
+    match v {
+        Val::Int(i) if *i >= 0 => Ok(Some(*i)),
+        Val::Int(i) => Err(i.to_string()),
+        Val::UInt(u) => i64::try_from(*u).map(Some).map_err(|_| u.to_string()),
+        // Past 9e15 an f64 no longer holds every millisecond; no real
+        // timestamp is that large.
+        Val::Float(f) if f.is_finite() && *f >= 0.0 && *f < 9.0e15 => Ok(Some(f.trunc() as i64)),
+        Val::Float(f) => Err(f.to_string()),
+        other => match other.text() {
+            None => Ok(None),
+            Some(t) => time::epoch_millis(&t).map(Some).ok_or_else(|| format!("{t:?}")),
+        },
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Value helpers shared with the Zscaler mapping.
+
+/// `present` for a borrowed-or-owned value: trims, and maps the "no value"
+/// placeholders to `None`, borrowing from the line when the value did.
+pub(crate) fn present_cow(v: Cow<'_, str>) -> Option<Cow<'_, str>> {
+    let (start, len) = {
+        let t = present(&v)?;
+        (t.as_ptr() as usize - v.as_ptr() as usize, t.len())
+    };
+    if len == v.len() {
+        return Some(v);
+    }
+    Some(match v {
+        Cow::Borrowed(s) => Cow::Borrowed(&s[start..start + len]),
+        Cow::Owned(s) => Cow::Owned(s[start..start + len].to_owned()),
+    })
+}
+
+/// `part`, a slice of `whole`, with `whole`'s lifetime when `whole`
+/// borrows from the line; a copy otherwise.
+pub(crate) fn reborrow<'a>(whole: &Cow<'a, str>, part: &str) -> Cow<'a, str> {
+    if let Cow::Borrowed(w) = whole {
+        let start = (part.as_ptr() as usize).wrapping_sub(w.as_ptr() as usize);
+        if start <= w.len() && part.len() <= w.len() - start {
+            if let Some(s) = w.get(start..start + part.len()) {
+                return Cow::Borrowed(s);
+            }
+        }
+    }
+    Cow::Owned(part.to_owned())
+}
+
+/// [`crate::host::normalize`] keeping the value's lifetime.
+pub(crate) fn normalize_host<'a>(raw: &Cow<'a, str>) -> Option<Cow<'a, str>> {
+    match crate::host::normalize(raw)? {
+        Cow::Borrowed(h) => Some(reborrow(raw, h)),
+        Cow::Owned(h) => Some(Cow::Owned(h)),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// A JSON value that borrows its strings from the line.
+
+/// A parsed JSON value. Strings without escapes borrow from the line;
+/// array contents are skipped (no schema reads them).
+#[derive(Debug, Clone, PartialEq)]
+enum Val<'a> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    UInt(u64),
+    Float(f64),
+    Str(Cow<'a, str>),
+    Arr,
+    Obj(Obj<'a>),
+}
+
+/// An object's members in input order. Lookups take the last of
+/// duplicate keys, as serde_json's and JavaScript's maps do.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Obj<'a>(Vec<(Cow<'a, str>, Val<'a>)>);
+
+impl<'a> Val<'a> {
+    fn kind(&self) -> &'static str {
+        match self {
+            Val::Null => "null",
+            Val::Bool(_) => "a boolean",
+            Val::Int(_) | Val::UInt(_) | Val::Float(_) => "a number",
+            Val::Str(_) => "a string",
+            Val::Arr => "an array",
+            Val::Obj(_) => "an object",
+        }
+    }
+
+    /// The value as text, placeholders included: strings as they are,
+    /// numbers in decimal. Everything else has no text.
+    fn raw_text(&self) -> Option<Cow<'a, str>> {
+        match self {
+            Val::Str(s) => Some(s.clone()),
+            Val::Int(i) => Some(Cow::Owned(i.to_string())),
+            Val::UInt(u) => Some(Cow::Owned(u.to_string())),
+            // `Display` for f64 never uses an exponent: 1e6 prints 1000000.
+            Val::Float(f) => Some(Cow::Owned(f.to_string())),
+            Val::Null | Val::Bool(_) | Val::Arr | Val::Obj(_) => None,
+        }
+    }
+
+    /// The value as present text (SPEC §2 "missing" is `None`).
+    fn text(&self) -> Option<Cow<'a, str>> {
+        self.raw_text().and_then(present_cow)
+    }
+}
+
+impl<'a> Obj<'a> {
+    /// The member at `path`: a key equal to the whole path, or a key equal
+    /// to a dotted prefix of it whose object holds the rest, so nested,
+    /// dotted and mixed ECS spellings all resolve.
+    fn get(&self, path: &str) -> Option<&Val<'a>> {
+        for (k, v) in self.0.iter().rev() {
+            if k == path {
+                return Some(v);
+            }
+            if let (Some(rest), Val::Obj(inner)) = (path.strip_prefix(k.as_ref()).and_then(|r| r.strip_prefix('.')), v) {
+                if let Some(found) = inner.get(rest) {
+                    return Some(found);
+                }
+            }
+        }
+        None
+    }
+
+    /// A top-level member by ASCII case-insensitive key (Zscaler feed
+    /// templates spell keys as their authors like).
+    fn get_ci(&self, key: &str) -> Option<&Val<'a>> {
+        self.0.iter().rev().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v)
+    }
+
+    /// The present text at `path`.
+    fn text(&self, path: &str) -> Option<Cow<'a, str>> {
+        self.get(path).and_then(Val::text)
+    }
+}
+
+impl<'de> Deserialize<'de> for Val<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ValVisitor)
+    }
+}
+
+struct ValVisitor;
+
+impl<'de> Visitor<'de> for ValVisitor {
+    type Value = Val<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_unit<E>(self) -> Result<Val<'de>, E> {
+        Ok(Val::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Val<'de>, E> {
+        Ok(Val::Null)
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<Val<'de>, E> {
+        Ok(Val::Bool(b))
+    }
+
+    fn visit_i64<E>(self, i: i64) -> Result<Val<'de>, E> {
+        Ok(Val::Int(i))
+    }
+
+    fn visit_u64<E>(self, u: u64) -> Result<Val<'de>, E> {
+        Ok(Val::UInt(u))
+    }
+
+    fn visit_f64<E>(self, f: f64) -> Result<Val<'de>, E> {
+        Ok(Val::Float(f))
+    }
+
+    fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Val<'de>, E> {
+        Ok(Val::Str(Cow::Borrowed(s)))
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<Val<'de>, E> {
+        Ok(Val::Str(Cow::Owned(s.to_owned())))
+    }
+
+    fn visit_string<E>(self, s: String) -> Result<Val<'de>, E> {
+        Ok(Val::Str(Cow::Owned(s)))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Val<'de>, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Val::Arr)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Val<'de>, A::Error> {
+        let mut members = Vec::with_capacity(map.size_hint().unwrap_or(8).min(64));
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            let value = map.next_value::<Val<'de>>()?;
+            members.push((key, value));
+        }
+        Ok(Val::Obj(Obj(members)))
+    }
+}
+
+/// Reads an object key, borrowing it when it has no escapes.
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+struct KeyVisitor;
+
+impl<'de> Visitor<'de> for KeyVisitor {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object key")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(s))
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(s.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, s: String) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(s))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(line: &str) -> Event<'_> {
+        match parse(line) {
+            Ok(JsonRecord::Event(ev)) => ev,
+            other => panic!("{line}: {other:?}"),
+        }
+    }
+
+    fn raw(line: &str) -> String {
+        match parse(line) {
+            Ok(JsonRecord::RawLine(s)) => s.into_owned(),
+            other => panic!("{line}: {other:?}"),
+        }
+    }
+
+    // --- Sumo -------------------------------------------------------------
+
+    #[test]
+    fn sumo_seed_fields() {
+        let ev = event(r#"{"src_ip":"10.0.0.5","user":"bob","dest_host":"api.openai.com","http_method":"post","uri_path":"/v1/chat/completions","http_user_agent":"OpenAI/Python 1.51.0","bytes_out":"812","bytes_in":90,"_messageTime":1700000000000,"_sourceCategory":"network/proxy"}"#);
+        assert_eq!(ev.format, Format::SumoJson);
+        assert_eq!(ev.src_ip.as_deref(), Some("10.0.0.5"));
+        assert_eq!(ev.user.as_deref(), Some("bob"));
+        assert_eq!(ev.method.as_deref(), Some("POST"));
+        assert_eq!(ev.host.as_deref(), Some("api.openai.com"));
+        assert_eq!(ev.path.as_deref(), Some("/v1/chat/completions"));
+        assert_eq!(ev.user_agent.as_deref(), Some("OpenAI/Python 1.51.0"));
+        assert_eq!(ev.bytes_uploaded, Some(812));
+        assert_eq!(ev.bytes_downloaded, Some(90));
+        assert_eq!(ev.time_ms, Some(1_700_000_000_000));
+        assert_eq!(ev.source_category.as_deref(), Some("network/proxy"));
+        // Nothing needed rewriting, so nothing was copied.
+        assert!(matches!(ev.host, Some(Cow::Borrowed(_))));
+        assert!(matches!(ev.user_agent, Some(Cow::Borrowed(_))));
+    }
+
+    #[test]
+    fn sumo_coalesce_takes_the_first_present_value_then_reads_it() {
+        assert_eq!(event(r#"{"bytes_out":"-","cs_bytes":"60000"}"#).bytes_uploaded, Some(60000));
+        assert_eq!(event(r#"{"bytes_out":null,"cs_bytes":60000}"#).bytes_uploaded, Some(60000));
+        assert_eq!(event(r#"{"bytes_out":"","cs_bytes":"7"}"#).bytes_uploaded, Some(7));
+        assert_eq!(event(r#"{"bytes_out":"abc","cs_bytes":"60000"}"#).bytes_uploaded, Some(0));
+        assert_eq!(event(r#"{"bytes_out":-5,"cs_bytes":"60000"}"#).bytes_uploaded, Some(0));
+        assert_eq!(event(r#"{"bytes_out":0,"cs_bytes":"60000"}"#).bytes_uploaded, Some(0), "a number counts as present");
+        assert_eq!(event(r#"{"bytes_out":"-"}"#).bytes_uploaded, None);
+        assert_eq!(event(r#"{"bytes_out":true,"cs_bytes":"3"}"#).bytes_uploaded, Some(3), "a boolean is missing");
+        let ev = event(r#"{"http_user_agent":"-","cs_user_agent":"curl/8.5.0","uri_path":null,"cs_uri_stem":"/v1/models","http_method":"","cs_method":"get"}"#);
+        assert_eq!(ev.user_agent.as_deref(), Some("curl/8.5.0"));
+        assert_eq!(ev.path.as_deref(), Some("/v1/models"));
+        assert_eq!(ev.method.as_deref(), Some("GET"));
+    }
+
+    #[test]
+    fn sumo_host_normalization_and_path_query() {
+        let ev = event(r#"{"dest_host":"API.OpenAI.COM.:8443","uri_path":"/v1/embeddings?api-version=1"}"#);
+        assert_eq!(ev.host.as_deref(), Some("api.openai.com"));
+        assert_eq!(ev.port, Some(8443));
+        assert_eq!(ev.path.as_deref(), Some("/v1/embeddings"));
+        assert_eq!(ev.query.as_deref(), Some("api-version=1"));
+        let ev = event(r#"{"dest_host":"[2001:db8::1]:443","uri_path":"v1/chat"}"#);
+        assert_eq!(ev.host.as_deref(), Some("2001:db8::1"));
+        // The seed reads the path as logged: no host is taken out of it.
+        assert_eq!(ev.path.as_deref(), Some("v1/chat"));
+        assert_eq!(event(r#"{"uri_path":"?x=1"}"#).path, None);
+    }
+
+    #[test]
+    fn sumo_message_time_as_number_or_string() {
+        assert_eq!(event(r#"{"src_ip":"1.2.3.4","_messageTime":"1700000000123"}"#).time_ms, Some(1_700_000_000_123));
+        assert_eq!(event(r#"{"src_ip":"1.2.3.4","_messageTime":1.700000000123e12}"#).time_ms, Some(1_700_000_000_123));
+        assert_eq!(event(r#"{"src_ip":"1.2.3.4","_messageTime":null}"#).time_ms, None);
+        let err = parse(r#"{"src_ip":"1.2.3.4","_messageTime":"noon"}"#).unwrap_err();
+        assert_eq!(err.to_string(), "sumo-json: unreadable _messageTime \"noon\"");
+        assert!(parse(r#"{"src_ip":"1.2.3.4","_messageTime":-1}"#).is_err());
+    }
+
+    #[test]
+    fn escaped_strings_are_decoded_once_and_owned() {
+        let ev = event(r#"{"dest_host":"api\u002eopenai.com","http_user_agent":"a\"b"}"#);
+        assert_eq!(ev.host.as_deref(), Some("api.openai.com"));
+        assert_eq!(ev.user_agent.as_deref(), Some("a\"b"));
+        // Percent escapes in a host are not JSON escapes: left as they are.
+        assert_eq!(event(r#"{"dest_host":"api%2eopenai.com"}"#).host.as_deref(), Some("api%2eopenai.com"));
+    }
+
+    // --- ECS --------------------------------------------------------------
+
+    const ECS_NESTED: &str = r#"{"@timestamp":"2024-05-01T13:45:10.123Z","source":{"ip":"10.3.3.3"},"user":{"name":"carol"},"http":{"request":{"method":"post","bytes":120000},"response":{"bytes":"512"}},"url":{"domain":"api.mistral.ai","port":443,"path":"/v1/chat/completions","query":"x=1"},"user_agent":{"original":"mistral-client/0.4"}}"#;
+    const ECS_DOTTED: &str = r#"{"@timestamp":"2024-05-01T13:45:10.123Z","source.ip":"10.3.3.3","user.name":"carol","http.request.method":"post","http.request.bytes":"120000","http.response.bytes":512,"url.domain":"api.mistral.ai","url.port":"443","url.path":"/v1/chat/completions","url.query":"x=1","user_agent.original":"mistral-client/0.4"}"#;
+    const ECS_MIXED: &str = r#"{"@timestamp":"2024-05-01T13:45:10.123Z","source":{"ip":"10.3.3.3"},"user.name":"carol","http":{"request.method":"post","request":{"bytes":120000},"response.bytes":512},"url":{"domain":"api.mistral.ai","port":"443"},"url.path":"/v1/chat/completions","url.query":"x=1","user_agent.original":"mistral-client/0.4"}"#;
+
+    #[test]
+    fn ecs_nested_dotted_and_mixed_agree() {
+        let a = event(ECS_NESTED);
+        assert_eq!(a.format, Format::EcsJson);
+        assert_eq!(a.src_ip.as_deref(), Some("10.3.3.3"));
+        assert_eq!(a.user.as_deref(), Some("carol"));
+        assert_eq!(a.method.as_deref(), Some("POST"));
+        assert_eq!(a.host.as_deref(), Some("api.mistral.ai"));
+        assert_eq!(a.port, Some(443));
+        assert_eq!(a.path.as_deref(), Some("/v1/chat/completions"));
+        assert_eq!(a.query.as_deref(), Some("x=1"));
+        assert_eq!(a.user_agent.as_deref(), Some("mistral-client/0.4"));
+        assert_eq!(a.bytes_uploaded, Some(120000));
+        assert_eq!(a.bytes_downloaded, Some(512));
+        assert_eq!(a.time_ms, Some(1_714_571_110_123));
+        assert_eq!(event(ECS_DOTTED), a);
+        assert_eq!(event(ECS_MIXED), a);
+    }
+
+    #[test]
+    fn ecs_host_falls_back_to_url_then_destination() {
+        let ev = event(r#"{"client.ip":"10.0.0.1","url.full":"https://API.groq.com:8443/openai/v1/chat/completions?a=b"}"#);
+        assert_eq!(ev.src_ip.as_deref(), Some("10.0.0.1"));
+        assert_eq!(ev.host.as_deref(), Some("api.groq.com"));
+        assert_eq!(ev.port, Some(8443));
+        assert_eq!(ev.path.as_deref(), Some("/openai/v1/chat/completions"));
+        assert_eq!(ev.query.as_deref(), Some("a=b"));
+        let ev = event(r#"{"url":{"original":"/v1/messages"},"destination":{"domain":"api.anthropic.com","port":443}}"#);
+        assert_eq!(ev.host.as_deref(), Some("api.anthropic.com"));
+        assert_eq!(ev.path.as_deref(), Some("/v1/messages"));
+        assert_eq!(ev.port, Some(443));
+        // source.bytes is the upload when http.request.bytes is missing.
+        assert_eq!(event(r#"{"source":{"ip":"1.1.1.1","bytes":"70000"}}"#).bytes_uploaded, Some(70000));
+    }
+
+    #[test]
+    fn ecs_timestamps() {
+        assert_eq!(event(r#"{"source.ip":"1.1.1.1","@timestamp":1714571110123}"#).time_ms, Some(1_714_571_110_123));
+        assert_eq!(event(r#"{"source.ip":"1.1.1.1","@timestamp":"2024-05-01T15:45:10.123+02:00"}"#).time_ms, Some(1_714_571_110_123));
+        assert!(matches!(parse(r#"{"source.ip":"1.1.1.1","@timestamp":"May 1"}"#), Err(ParseError::Malformed { format: Format::EcsJson, .. })));
+        assert_eq!(event(r#"{"source.ip":"1.1.1.1","@timestamp":null}"#).time_ms, None);
+    }
+
+    // --- Zscaler ----------------------------------------------------------
+
+    #[test]
+    fn zscaler_wrapped_siem_vocabulary() {
+        let ev = event(r#"{"sourcetype":"zscalernss-web","event":{"datetime":"2021-06-17 14:53:16","ClientIP":"10.8.0.2","user":"dan@corp.example","requestmethod":"POST","hostname":"api.openai.com","url":"api.openai.com/v1/chat/completions","useragent":"OpenAI/NodeJS/4.0","requestsize":"64000","responsesize":"1200","tz":"GMT"}}"#);
+        assert_eq!(ev.format, Format::ZscalerJson);
+        assert_eq!(ev.src_ip.as_deref(), Some("10.8.0.2"));
+        assert_eq!(ev.user.as_deref(), Some("dan@corp.example"));
+        assert_eq!(ev.method.as_deref(), Some("POST"));
+        assert_eq!(ev.host.as_deref(), Some("api.openai.com"));
+        assert_eq!(ev.path.as_deref(), Some("/v1/chat/completions"));
+        assert_eq!(ev.user_agent.as_deref(), Some("OpenAI/NodeJS/4.0"));
+        assert_eq!(ev.bytes_uploaded, Some(64000));
+        assert_eq!(ev.bytes_downloaded, Some(1200));
+        assert_eq!(ev.time_ms, Some(1_623_941_596_000));
+    }
+
+    #[test]
+    fn zscaler_bare_native_vocabulary_with_numbers_and_eua() {
+        let ev = event(r#"{"time":"Fri Dec 31 07:07:07 2021","tz":"-08:00","login":"eve","cip":"10.9.9.9","reqmethod":"post","ehost":"api.anthropic.com","eurl":"api.anthropic.com/v1/messages","eua":"anthropic-sdk%2Fpython%200.30","reqsize":99000,"respsize":10}"#);
+        assert_eq!(ev.format, Format::ZscalerJson);
+        assert_eq!(ev.user_agent.as_deref(), Some("anthropic-sdk/python 0.30"));
+        assert_eq!(ev.bytes_uploaded, Some(99000));
+        assert_eq!(ev.time_ms, Some(1_640_934_427_000 + 8 * 3_600_000));
+        assert_eq!(ev.path.as_deref(), Some("/v1/messages"));
+    }
+
+    #[test]
+    fn zscaler_hint_only_applies_inside_its_wrapper() {
+        // Generic keys alone are not enough without the sourcetype.
+        assert_eq!(parse(r#"{"hostname":"api.openai.com","url":"api.openai.com/v1"}"#), Err(ParseError::UnknownJsonShape));
+        // The HEC wrapper's own `host` and `time` do not make it the record.
+        let ev = event(r#"{"time":1700000000,"host":"hf01","sourcetype":"zscalernss-web","event":{"hostname":"api.openai.com","url":"api.openai.com/v1/models"}}"#);
+        assert_eq!(ev.host.as_deref(), Some("api.openai.com"));
+        assert_eq!(ev.path.as_deref(), Some("/v1/models"));
+    }
+
+    #[test]
+    fn zscaler_none_literal_is_missing() {
+        let ev = event(r#"{"cip":"10.0.0.1","login":"None","ehost":"api.openai.com","reqsize":"None"}"#);
+        assert_eq!((ev.user, ev.bytes_uploaded), (None, None));
+    }
+
+    // --- Envelopes --------------------------------------------------------
+
+    #[test]
+    fn envelopes_return_the_raw_line() {
+        assert_eq!(raw(r#"{"log":"1700000000.000 5 10.0.0.1 TCP_MISS/200\n","stream":"stdout","time":"2024-05-01T00:00:00Z"}"#), "1700000000.000 5 10.0.0.1 TCP_MISS/200");
+        assert_eq!(raw(r#"{"message":"a b c","timestamp":"x","host":"vector"}"#), "a b c");
+        assert_eq!(raw(r#"{"event":"ZSCALERNSS: cip=1^^hostname=x","sourcetype":"nss","time":1}"#), "ZSCALERNSS: cip=1^^hostname=x");
+        assert_eq!(raw(r#"{"_raw":"line","_sourceCategory":"proxy"}"#), "line");
+        // A Filebeat record: ECS metadata objects, the line in `message`.
+        assert_eq!(raw(r#"{"@timestamp":"2024-05-01T00:00:00Z","log":{"offset":1,"file":{"path":"/var/log/squid/access.log"}},"event":{"dataset":"squid"},"host":{"name":"p1"},"message":"raw"}"#), "raw");
+        // Splunk HEC around a Fluent Bit record.
+        assert_eq!(raw(r#"{"event":{"log":"inner"}}"#), "inner");
+    }
+
+    #[test]
+    fn envelope_inside_envelope_is_returned_one_level_at_a_time() {
+        let inner = raw(r#"{"message":"{\"log\":\"x y z\"}"}"#);
+        assert_eq!(inner, r#"{"log":"x y z"}"#);
+        assert_eq!(raw(&inner), "x y z");
+    }
+
+    #[test]
+    fn structured_fields_win_over_message() {
+        let ev = event(r#"{"message":"some raw line","source":{"ip":"10.0.0.1"},"url":{"domain":"api.openai.com"}}"#);
+        assert_eq!(ev.format, Format::EcsJson);
+        assert_eq!(ev.host.as_deref(), Some("api.openai.com"));
+        let ev = event(r#"{"log":"raw","src_ip":"10.0.0.1","dest_host":"api.openai.com"}"#);
+        assert_eq!(ev.format, Format::SumoJson);
+    }
+
+    #[test]
+    fn empty_or_placeholder_message_is_no_record() {
+        assert_eq!(parse(r#"{"message":"-"}"#), Err(ParseError::UnknownJsonShape));
+        assert_eq!(parse(r#"{"message":""}"#), Err(ParseError::UnknownJsonShape));
+        assert_eq!(parse(r#"{"message":42}"#), Err(ParseError::UnknownJsonShape));
+        assert_eq!(parse(r#"{}"#), Err(ParseError::UnknownJsonShape));
+    }
+
+    // --- Errors and hostile input -----------------------------------------
+
+    #[test]
+    fn invalid_json_and_non_objects() {
+        assert!(matches!(parse("{"), Err(ParseError::InvalidJson(_))));
+        assert!(matches!(parse(r#"{"a":1} trailing"#), Err(ParseError::InvalidJson(_))));
+        assert!(matches!(parse(r#"{"a":1}{"b":2}"#), Err(ParseError::InvalidJson(_))));
+        assert_eq!(parse("[1,2]"), Err(ParseError::InvalidJson("expected a JSON object, found an array".into())));
+        assert_eq!(parse("\"x\""), Err(ParseError::InvalidJson("expected a JSON object, found a string".into())));
+        assert!(matches!(parse("{\"a\":\"\\ud800\"}"), Err(ParseError::InvalidJson(_))));
+    }
+
+    #[test]
+    fn deep_nesting_never_overflows_the_stack() {
+        // Run on a small stack so a recursive descent without a limit
+        // would overflow here rather than pass by luck.
+        let handle = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(|| {
+                let n = 200_000;
+                // Objects are kept, so serde_json's recursion limit stops them.
+                let objects = format!("{}1{}", "{\"a\":".repeat(n), "}".repeat(n));
+                let under_a_field = format!("{{\"dest_host\":\"x\",\"z\":{}1{}}}", "{\"a\":".repeat(n), "}".repeat(n));
+                // Arrays are skipped by serde_json's iterative skipper, objects inside them too.
+                let arrays = format!("{{\"dest_host\":\"x\",\"z\":{}1{}}}", "[".repeat(n), "]".repeat(n));
+                let mixed = format!("{{\"dest_host\":\"x\",\"z\":{}1{}}}", "[{\"b\":".repeat(n), "}]".repeat(n));
+                [&objects, &under_a_field, &arrays, &mixed].map(|s| match parse(s) {
+                    Ok(JsonRecord::Event(ev)) => Ok(ev.host.map(|h| h.into_owned())),
+                    Ok(JsonRecord::RawLine(_)) => Err("raw line".to_string()),
+                    Err(e) => Err(e.to_string()),
+                })
+            })
+            .unwrap();
+        let [objects, under_a_field, arrays, mixed] = handle.join().expect("no stack overflow");
+        assert!(objects.unwrap_err().contains("recursion limit"));
+        assert!(under_a_field.unwrap_err().contains("recursion limit"));
+        assert_eq!(arrays, Ok(Some("x".to_string())));
+        assert_eq!(mixed, Ok(Some("x".to_string())));
+        // Within the limit, nested objects are fine.
+        let ok = format!("{{\"dest_host\":\"x\",\"z\":{}1{}}}", "{\"a\":".repeat(100), "}".repeat(100));
+        assert!(matches!(parse(&ok), Ok(JsonRecord::Event(_))));
+    }
+
+    #[test]
+    fn duplicate_keys_last_one_wins() {
+        assert_eq!(event(r#"{"dest_host":"a.example","dest_host":"api.openai.com"}"#).host.as_deref(), Some("api.openai.com"));
+    }
+
+    #[test]
+    fn odd_value_types_never_panic() {
+        for line in [
+            r#"{"dest_host":{"x":1},"uri_path":[1,2],"http_method":true,"src_ip":1.5}"#,
+            r#"{"source":{"ip":["a"]},"url":{"port":"99999","domain":7}}"#,
+            r#"{"cip":null,"ehost":"","eurl":"::::","reqsize":1e400}"#,
+            r#"{"sourcetype":"zscalernss-web","event":{"url":{"a":1}}}"#,
+            r#"{"sourcetype":"z","event":{"event":{"event":{"message":"deep"}}}}"#,
+            r#"{"dest_host":"\u0000","uri_path":"\u00e9?"}"#,
+        ] {
+            let _ = parse(line);
+        }
+        let ev = event(r#"{"src_ip":1.5,"dest_host":{"x":1}}"#);
+        assert_eq!((ev.src_ip.as_deref(), ev.host), (Some("1.5"), None));
+    }
 }

@@ -1,15 +1,370 @@
-//! Zscaler NSS web logs: JSON and `^^` key=value.
+//! Zscaler NSS web logs: the `^^`-separated key=value feed, and the field
+//! mapping shared with the JSON feed ([`crate::formats::json`]).
+//!
+//! NSS feeds are templates the customer writes, so one tenant's keys are not
+//! another's. Two vocabularies are common: Zscaler's own field names
+//! (`cip`, `login`, `reqmethod`, `ehost`, `eurl`, `ua`/`eua`, `reqsize`,
+//! `respsize`, `time`) and the names of the Splunk / SIEM templates
+//! (`ClientIP`, `user`, `requestmethod`, `hostname`, `url`, `useragent`,
+//! `requestsize`, `responsesize`, `datetime`). [`event_from_fields`] reads
+//! either, with keys compared ASCII case-insensitively, whether the record
+//! came as key=value or JSON.
+//!
+//! Zscaler renders an empty field as the literal `None`; it is treated as
+//! missing like `-`.
 
-use crate::event::Event;
-use crate::formats::ParseError;
+use std::borrow::Cow;
 
-/// Whether a line is the NSS key=value feed.
+use memchr::memmem;
+
+use crate::event::{parse_bytes, Event, Format};
+use crate::formats::json::{normalize_host, present_cow, reborrow};
+use crate::formats::{time, ParseError};
+use crate::host::{split_host_port, split_url};
+
+/// The syslog tag NSS puts in front of key=value records. Matched
+/// ASCII case-insensitively (`ZscalerNSS:` appears too).
+pub const KV_PREFIX: &str = "ZSCALERNSS:";
+
+/// How far into a line the [`KV_PREFIX`] is looked for: room for a syslog
+/// header (`<134>Dec 31 07:07:07 nss-host `) but no scan of whole lines.
+const PREFIX_WINDOW: usize = 256;
+
+/// Keys that only a Zscaler web record carries: one of them (with another
+/// `key=` field) makes a `^^` line without the prefix unambiguous.
+const REQUEST_KEYS: &[&str] = &["cip", "clientip", "cltip", "reqmethod", "requestmethod", "ehost", "hostname", "eurl", "url", "reqsize", "requestsize"];
+
+/// Whether a line is the NSS key=value feed: it carries the
+/// `ZSCALERNSS:` tag (after an optional syslog header) followed by a
+/// `key=` field, or, without the tag, it is `^^`-separated and at least two
+/// fields are `key=value` with one of them a Zscaler request field.
+///
+/// Called on every non-JSON line during auto-detection, so a line without
+/// the tag costs one substring search for `^^`.
 pub fn looks_like_kv(line: &str) -> bool {
-    line.starts_with("ZSCALERNSS:")
+    kv_body(line).is_some()
 }
 
-/// Parses an NSS key=value line.
+/// Parses an NSS key=value line (`ZSCALERNSS: time=...^^cip=...^^...`),
+/// with or without the tag. Values may hold spaces and `=`; a segment that
+/// is not `key=value` belongs to the previous value (which then held `^^`).
+///
+/// ```
+/// use aiwatch_rule::formats::zscaler::parse_kv;
+/// let ev = parse_kv("ZSCALERNSS: time=Fri Dec 31 07:07:07 2021^^tz=GMT^^login=ann@corp.example^^cip=10.2.0.7^^requestmethod=post^^hostname=api.openai.com^^url=api.openai.com/v1/chat/completions^^useragent=OpenAI/Python 1.51.0^^requestsize=81234").unwrap();
+/// assert_eq!(ev.host.as_deref(), Some("api.openai.com"));
+/// assert_eq!(ev.method.as_deref(), Some("POST"));
+/// assert_eq!(ev.bytes_uploaded, Some(81234));
+/// ```
 pub fn parse_kv(line: &str) -> Result<Event<'_>, ParseError> {
-    let _ = line;
-    Err(ParseError::Unrecognized)
+    let Some((body, tagged)) = kv_body(line) else { return Err(ParseError::Unrecognized) };
+    let pairs = split_pairs(body);
+    if pairs.is_empty() {
+        debug_assert!(tagged, "an untagged line is only accepted with key=value fields");
+        return Err(ParseError::malformed(Format::ZscalerKv, "no key=value fields after the ZSCALERNSS: tag"));
+    }
+    event_from_fields(Format::ZscalerKv, |key| {
+        // Last one wins, as in JSON objects.
+        pairs.iter().rev().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| Cow::Borrowed(*v))
+    })
+}
+
+/// The record text after the tag, and whether the tag was there; `None`
+/// when the line is not the key=value feed.
+fn kv_body(line: &str) -> Option<(&str, bool)> {
+    let bytes = line.as_bytes();
+    let window = &bytes[..bytes.len().min(PREFIX_WINDOW)];
+    let tag_rest = &KV_PREFIX.as_bytes()[7..]; // "NSS:"
+    for at in memmem::find_iter(window, tag_rest) {
+        if at >= 7 && bytes[at - 7..at].eq_ignore_ascii_case(&KV_PREFIX.as_bytes()[..7]) {
+            let body = line[at + tag_rest.len()..].trim_start();
+            if key_of(body.split("^^").next().unwrap_or("")).is_some() {
+                return Some((body, true));
+            }
+        }
+    }
+    let first_sep = memmem::find(bytes, b"^^")?;
+    key_of(&line[..first_sep])?;
+    let mut keyed = 0usize;
+    let mut known = false;
+    for seg in line.split("^^") {
+        if let Some(k) = key_of(seg) {
+            keyed += 1;
+            known |= REQUEST_KEYS.iter().any(|r| r.eq_ignore_ascii_case(k));
+            if keyed >= 2 && known {
+                return Some((line, false));
+            }
+        }
+    }
+    None
+}
+
+/// The key of a `key=value` segment: a non-empty run of ASCII letters,
+/// digits, `_` or `-` before the first `=`.
+fn key_of(seg: &str) -> Option<&str> {
+    let (k, _) = seg.split_once('=')?;
+    let k = k.trim();
+    (!k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')).then_some(k)
+}
+
+/// Splits a record into `(key, value)` pairs. Values are slices of `body`,
+/// so a value that spans a `^^` (a segment with no key) is widened to cover
+/// it without copying.
+fn split_pairs(body: &str) -> Vec<(&str, &str)> {
+    let mut pairs: Vec<(&str, &str)> = Vec::with_capacity(32);
+    let mut pos = 0usize;
+    for seg in body.split("^^") {
+        let seg_start = pos;
+        pos += seg.len() + 2;
+        match key_of(seg) {
+            Some(k) => {
+                let eq = seg.find('=').expect("key_of saw an =");
+                pairs.push((k, &body[seg_start + eq + 1..seg_start + seg.len()]));
+            }
+            None => {
+                if let Some((_, v)) = pairs.last_mut() {
+                    let start = v.as_ptr() as usize - body.as_ptr() as usize;
+                    *v = &body[start..seg_start + seg.len()];
+                }
+            }
+        }
+    }
+    pairs
+}
+
+/// A Zscaler value: present (SPEC §2) and not the literal `None` NSS
+/// writes for an empty field.
+fn zvalue(v: Cow<'_, str>) -> Option<Cow<'_, str>> {
+    present_cow(v).filter(|v| v != "None")
+}
+
+/// Builds an [`Event`] from a Zscaler web record in either vocabulary.
+/// `get` returns the raw value of a key (compared ASCII
+/// case-insensitively), or `None` when the record lacks it; the JSON and
+/// key=value parsers differ only in that function. The first present key
+/// of each list below wins:
+///
+/// | event field | keys |
+/// |---|---|
+/// | `src_ip` | `cip`, `ClientIP`, `cltip`, `cintip`, `cltintip` |
+/// | `user` | `login`, `user`, `elogin` |
+/// | `method` | `reqmethod`, `requestmethod` (upper-cased) |
+/// | `host` | `ehost`, `hostname`, `host`, else the host of the URL |
+/// | URL (no scheme) | `eurl`, `url`; else `urlpath` for the path |
+/// | `user_agent` | `ua`, `useragent` (decoded when it is clearly URL-encoded), `eua` (always percent-decoded) |
+/// | `bytes_uploaded` | `reqsize`, `requestsize`, `reqdatasize` |
+/// | `bytes_downloaded` | `respsize`, `responsesize`, `respdatasize` |
+/// | `time_ms` | `time` or `datetime` in the zone `tz` (UTC when absent), else `epochtime` (seconds) |
+///
+/// Hosts and paths are never decoded: the prefilter looks for hosts as
+/// they appear in the raw line. An unreadable time is
+/// [`ParseError::Malformed`] naming the field.
+pub fn event_from_fields<'a, F>(format: Format, get: F) -> Result<Event<'a>, ParseError>
+where
+    F: Fn(&str) -> Option<Cow<'a, str>>,
+{
+    let first = |keys: &[&str]| keys.iter().find_map(|k| get(k).and_then(zvalue));
+    let mut ev = Event { format, ..Event::default() };
+    ev.src_ip = first(&["cip", "clientip", "cltip", "cintip", "cltintip"]);
+    ev.user = first(&["login", "user", "elogin"]);
+    ev.method = first(&["reqmethod", "requestmethod"]).map(upper);
+
+    let url = first(&["eurl", "url"]);
+    let parts = url.as_deref().map(split_url).unwrap_or_default();
+    match first(&["ehost", "hostname", "host"]) {
+        Some(h) => {
+            ev.port = split_host_port(&h).1;
+            ev.host = normalize_host(&h);
+        }
+        None => {
+            if let (Some(u), Some(h)) = (&url, parts.host) {
+                ev.host = normalize_host(&reborrow(u, h));
+            }
+        }
+    }
+    ev.port = ev.port.or(parts.port);
+    if let Some(u) = &url {
+        ev.path = parts.path.map(|p| reborrow(u, p));
+        ev.query = parts.query.map(|q| reborrow(u, q));
+    }
+    if ev.path.is_none() {
+        if let Some(p) = first(&["urlpath", "eurlpath"]) {
+            let (path, query) = split_query(&p);
+            ev.query = query.map(|q| reborrow(&p, q));
+            ev.path = path.map(|x| reborrow(&p, x));
+        }
+    }
+
+    ev.user_agent = match first(&["ua", "useragent"]) {
+        Some(ua) if looks_url_encoded(&ua) => Some(percent_decode(ua)),
+        Some(ua) => Some(ua),
+        None => first(&["eua"]).map(percent_decode),
+    };
+    ev.bytes_uploaded = first(&["reqsize", "requestsize", "reqdatasize"]).and_then(|v| parse_bytes(&v));
+    ev.bytes_downloaded = first(&["respsize", "responsesize", "respdatasize"]).and_then(|v| parse_bytes(&v));
+
+    let tz = first(&["tz"]);
+    if let Some((key, t)) = ["time", "datetime"].iter().find_map(|k| first(&[*k]).map(|v| (*k, v))) {
+        ev.time_ms = Some(time::zscaler(&t, tz.as_deref()).ok_or_else(|| ParseError::malformed(format, format!("unreadable {key} {t:?}")))?);
+    } else if let Some(t) = first(&["epochtime"]) {
+        ev.time_ms = Some(time::epoch_seconds(&t).ok_or_else(|| ParseError::malformed(format, format!("unreadable epochtime {t:?}")))?);
+    }
+    ev.source_category = get("_sourceCategory").and_then(present_cow);
+    Ok(ev)
+}
+
+/// Upper-cases a method, borrowing when it already is.
+pub(crate) fn upper(m: Cow<'_, str>) -> Cow<'_, str> {
+    if m.bytes().any(|b| b.is_ascii_lowercase()) {
+        Cow::Owned(m.to_ascii_uppercase())
+    } else {
+        m
+    }
+}
+
+/// Splits `path?query` at the first `?`; empty parts are `None`.
+pub(crate) fn split_query(s: &str) -> (Option<&str>, Option<&str>) {
+    let (p, q) = match s.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (s, None),
+    };
+    (Some(p).filter(|p| !p.is_empty()), q.filter(|q| !q.is_empty()))
+}
+
+/// A user agent written URL-encoded: no literal space (an encoded UA has
+/// `%20` instead, and almost every real UA with more than one product has
+/// a space) and at least one `%XX` escape. Templates put `%s{eua}` under
+/// the plain `useragent` key, so the key alone does not say.
+fn looks_url_encoded(ua: &str) -> bool {
+    let b = ua.as_bytes();
+    !b.contains(&b' ') && b.windows(3).any(|w| w[0] == b'%' && w[1].is_ascii_hexdigit() && w[2].is_ascii_hexdigit())
+}
+
+/// Percent-decodes a user agent (never a host), borrowing when nothing
+/// was escaped. Invalid UTF-8 after decoding is replaced, not an error.
+fn percent_decode(v: Cow<'_, str>) -> Cow<'_, str> {
+    let decoded = percent_encoding::percent_decode_str(&v).decode_utf8_lossy();
+    match decoded {
+        Cow::Borrowed(d) if d.len() == v.len() => v,
+        other => Cow::Owned(other.into_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NATIVE: &str = "ZSCALERNSS: time=Fri Dec 31 07:07:07 2021^^tz=GMT^^login=ann@corp.example^^cip=10.2.0.7^^reqmethod=post^^ehost=API.OpenAI.com^^eurl=api.openai.com/v1/chat/completions?stream=true^^ua=OpenAI/Python 1.51.0^^reqsize=81234^^respsize=912";
+
+    #[test]
+    fn native_vocabulary_with_tag() {
+        let ev = parse_kv(NATIVE).unwrap();
+        assert_eq!(ev.format, Format::ZscalerKv);
+        assert_eq!(ev.src_ip.as_deref(), Some("10.2.0.7"));
+        assert_eq!(ev.user.as_deref(), Some("ann@corp.example"));
+        assert_eq!(ev.method.as_deref(), Some("POST"));
+        assert_eq!(ev.host.as_deref(), Some("api.openai.com"));
+        assert_eq!(ev.path.as_deref(), Some("/v1/chat/completions"));
+        assert_eq!(ev.query.as_deref(), Some("stream=true"));
+        assert_eq!(ev.user_agent.as_deref(), Some("OpenAI/Python 1.51.0"));
+        assert_eq!(ev.bytes_uploaded, Some(81234));
+        assert_eq!(ev.bytes_downloaded, Some(912));
+        assert_eq!(ev.time_ms, Some(1_640_934_427_000));
+    }
+
+    #[test]
+    fn siem_vocabulary_without_tag() {
+        let line = "datetime=2021-06-17 14:53:16^^user=bob^^ClientIP=10.0.0.9^^requestmethod=GET^^hostname=api.anthropic.com^^url=api.anthropic.com/v1/models^^useragent=anthropic-sdk^^requestsize=-^^responsesize=100";
+        assert!(looks_like_kv(line));
+        let ev = parse_kv(line).unwrap();
+        assert_eq!(ev.src_ip.as_deref(), Some("10.0.0.9"));
+        assert_eq!(ev.user.as_deref(), Some("bob"));
+        assert_eq!(ev.method.as_deref(), Some("GET"));
+        assert_eq!(ev.host.as_deref(), Some("api.anthropic.com"));
+        assert_eq!(ev.path.as_deref(), Some("/v1/models"));
+        assert_eq!(ev.bytes_uploaded, None);
+        assert_eq!(ev.bytes_downloaded, Some(100));
+        assert_eq!(ev.time_ms, Some(1_623_941_596_000));
+    }
+
+    #[test]
+    fn tag_after_a_syslog_header_and_in_mixed_case() {
+        let line = "<134>Dec 31 07:07:07 nss01 ZscalerNSS: time=Fri Dec 31 07:07:07 2021^^cip=10.2.0.7^^hostname=api.groq.com";
+        assert!(looks_like_kv(line));
+        assert_eq!(parse_kv(line).unwrap().host.as_deref(), Some("api.groq.com"));
+    }
+
+    #[test]
+    fn values_may_hold_spaces_equals_and_carets() {
+        let line = "ZSCALERNSS: url=api.openai.com/v1/x?a=b=c^^useragent=My Tool (x=1) ^^ v2^^cip=10.0.0.1";
+        let ev = parse_kv(line).unwrap();
+        assert_eq!(ev.query.as_deref(), Some("a=b=c"));
+        // "^^ v2" has no key, so it belongs to the user agent.
+        assert_eq!(ev.user_agent.as_deref(), Some("My Tool (x=1) ^^ v2"));
+        assert_eq!(ev.src_ip.as_deref(), Some("10.0.0.1"));
+        // No hostname key: the host comes from the URL.
+        assert_eq!(ev.host.as_deref(), Some("api.openai.com"));
+    }
+
+    #[test]
+    fn untagged_lines_need_two_keyed_fields_and_a_zscaler_key() {
+        assert!(!looks_like_kv("a=1^^b=2"));
+        assert!(!looks_like_kv("hostname=api.openai.com"));
+        assert!(!looks_like_kv("^^hostname=api.openai.com^^cip=1"));
+        assert!(!looks_like_kv("1700000000.000 5 10.0.0.1 TCP_MISS/200 10 GET http://x/?a=^^b= - HIER_DIRECT/1.2.3.4 -"));
+        assert!(looks_like_kv("x=1^^hostname=api.openai.com"));
+        assert_eq!(parse_kv("1700000000.000 5 10.0.0.1 TCP_MISS/200"), Err(ParseError::Unrecognized));
+        // A tag followed by something that is not key=value is not the feed.
+        assert!(!looks_like_kv("GET http://x/ZSCALERNSS: hello"));
+    }
+
+    #[test]
+    fn url_encoded_user_agents_are_decoded_hosts_never() {
+        let ev = parse_kv("ZSCALERNSS: cip=1.2.3.4^^ehost=api%2eopenai.com^^eua=Mozilla%2F5.0%20(Windows%20NT%2010.0)%20Chrome%2F120.0").unwrap();
+        assert_eq!(ev.user_agent.as_deref(), Some("Mozilla/5.0 (Windows NT 10.0) Chrome/120.0"));
+        assert_eq!(ev.host.as_deref(), Some("api%2eopenai.com"));
+        // `useragent` holding %s{eua}: decoded because it has no space.
+        let ev = parse_kv("ZSCALERNSS: cip=1.2.3.4^^useragent=python-requests%2F2.31.0").unwrap();
+        assert_eq!(ev.user_agent.as_deref(), Some("python-requests/2.31.0"));
+        // A plain UA that happens to hold a % sequence is left alone.
+        let ev = parse_kv("ZSCALERNSS: cip=1.2.3.4^^useragent=Tool 100%25 sure").unwrap();
+        assert_eq!(ev.user_agent.as_deref(), Some("Tool 100%25 sure"));
+        // Invalid UTF-8 after decoding is replaced, not fatal.
+        let ev = parse_kv("ZSCALERNSS: cip=1.2.3.4^^eua=a%FFb").unwrap();
+        assert_eq!(ev.user_agent.as_deref(), Some("a\u{FFFD}b"));
+    }
+
+    #[test]
+    fn time_zone_field_shifts_the_time() {
+        let ev = parse_kv("ZSCALERNSS: time=Fri Dec 31 12:37:07 2021^^tz=+0530^^cip=1.2.3.4").unwrap();
+        assert_eq!(ev.time_ms, Some(1_640_934_427_000));
+        let ev = parse_kv("ZSCALERNSS: epochtime=1640934427^^cip=1.2.3.4").unwrap();
+        assert_eq!(ev.time_ms, Some(1_640_934_427_000));
+        let err = parse_kv("ZSCALERNSS: time=yesterday^^cip=1.2.3.4").unwrap_err();
+        assert_eq!(err.to_string(), "zscaler-kv: unreadable time \"yesterday\"");
+    }
+
+    #[test]
+    fn none_and_placeholders_are_missing() {
+        let ev = parse_kv("ZSCALERNSS: login=None^^cip=-^^hostname=api.openai.com^^reqsize=None^^ua=").unwrap();
+        assert_eq!((ev.user, ev.src_ip, ev.bytes_uploaded, ev.user_agent), (None, None, None, None));
+    }
+
+    #[test]
+    fn bytes_follow_the_seed_rules() {
+        let ev = parse_kv("ZSCALERNSS: cip=1.2.3.4^^reqsize=abc^^requestsize=500").unwrap();
+        assert_eq!(ev.bytes_uploaded, Some(0), "a present but non-numeric size does not fall back");
+        let ev = parse_kv("ZSCALERNSS: cip=1.2.3.4^^reqsize=-^^requestsize=500").unwrap();
+        assert_eq!(ev.bytes_uploaded, Some(500));
+    }
+
+    #[test]
+    fn tag_with_nothing_after_it_is_malformed_not_a_panic() {
+        assert!(!looks_like_kv("ZSCALERNSS:"));
+        assert!(!looks_like_kv("ZSCALERNSS: ^^"));
+        for line in ["ZSCALERNSS:x=^^", "x=^^cip=", "ZSCALERNSS: a=b^^^^^^", "é=1^^cip=2", "ZSCALERNSS: ^^cip=1"] {
+            let _ = looks_like_kv(line);
+            let _ = parse_kv(line);
+        }
+    }
 }
