@@ -10,8 +10,21 @@
 //! # options: --profile seed --format squid-common
 //! ```
 //!
-//! Only `--profile` and `--format` may appear in `options`. A `NAME.toml`
-//! beside the input is the case's `--config`. The golden outputs beside it
+//! Only `--profile` and `--format` may appear in `options`. A third
+//! directive states what the results must show, whatever the goldens say,
+//! so a wrong golden cannot be blessed unnoticed:
+//!
+//! ```text
+//! # expect: findings>=2 allowlisted=0 signals=api_endpoint,post
+//! ```
+//!
+//! Each word is `COUNTER=N`, `COUNTER>=N` or `COUNTER<=N`, where COUNTER is
+//! any number in the report's `stats` (`findings`, `allowlisted`, `errors`,
+//! `matched`, `browser`, ...), or `signals=a,b`: at least one finding fired
+//! all of those signals (see [`Expectation`]).
+//!
+//! A `NAME.toml` beside the input (the input's name with its last extension
+//! replaced, e.g. `x.sumo.json` → `x.sumo.toml`) is the case's `--config`. The golden outputs beside it
 //! are `NAME.expected.json` (`aiwatch scan --output json`) and
 //! `NAME.findings.ndjson` (`aiwatch scan --findings --output ndjson`). They
 //! are written by the native run with `BLESS=1` and reviewed in the diff,
@@ -136,13 +149,127 @@ pub fn cases() -> Vec<Case> {
             let path = entry.path();
             if path.is_dir() {
                 stack.push(path);
-            } else if path.extension().and_then(|e| e.to_str()).is_some_and(|e| CASE_EXTENSIONS.contains(&e)) && !path.to_string_lossy().contains(".findings.") {
+            } else if path.extension().and_then(|e| e.to_str()).is_some_and(|e| CASE_EXTENSIONS.contains(&e)) && !is_golden(&path) {
                 out.push(Case::load(&path));
             }
         }
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
     out
+}
+
+/// Whether `path` is a golden output (`NAME.expected.json`,
+/// `NAME.findings.ndjson`) rather than a case input.
+pub fn is_golden(path: &Path) -> bool {
+    let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    name.ends_with(".expected.json") || name.ends_with(".findings.ndjson")
+}
+
+/// How an [`Expectation`] compares a counter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cmp {
+    /// Exactly.
+    Eq,
+    /// At least.
+    AtLeast,
+    /// At most.
+    AtMost,
+}
+
+/// One word of a case's `# expect:` directive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expectation {
+    /// A counter of the report's `stats` compared with a number.
+    Count {
+        /// The `stats` key, e.g. `findings`.
+        counter: String,
+        /// How to compare.
+        cmp: Cmp,
+        /// The number to compare with.
+        value: u64,
+    },
+    /// At least one finding fired every one of these signals.
+    Signals(Vec<String>),
+}
+
+impl Expectation {
+    /// Parses one word of the directive, e.g. `findings>=2` or `signals=post`.
+    pub fn parse(word: &str) -> Result<Expectation, String> {
+        if let Some(list) = word.strip_prefix("signals=") {
+            let signals: Vec<String> = list.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect();
+            if signals.is_empty() {
+                return Err(format!("{word:?}: no signal named"));
+            }
+            return Ok(Expectation::Signals(signals));
+        }
+        let (counter, cmp, value) = if let Some((k, v)) = word.split_once(">=") {
+            (k, Cmp::AtLeast, v)
+        } else if let Some((k, v)) = word.split_once("<=") {
+            (k, Cmp::AtMost, v)
+        } else if let Some((k, v)) = word.split_once('=') {
+            (k, Cmp::Eq, v)
+        } else {
+            return Err(format!("{word:?}: expected COUNTER=N, COUNTER>=N, COUNTER<=N or signals=a,b"));
+        };
+        let value = value.parse().map_err(|_| format!("{word:?}: {value:?} is not a count"))?;
+        if counter.is_empty() {
+            return Err(format!("{word:?}: no counter named"));
+        }
+        Ok(Expectation::Count { counter: counter.to_string(), cmp, value })
+    }
+
+    /// Checks the expectation against a run's outputs (the report JSON and
+    /// the findings NDJSON, as any face produces them). Returns what is wrong.
+    pub fn check(&self, report_json: &str, findings_ndjson: &str) -> Result<(), String> {
+        match self {
+            Expectation::Count { counter, cmp, value } => {
+                let report: serde_json::Value = serde_json::from_str(report_json).map_err(|e| format!("report is not JSON: {e}"))?;
+                let actual = report["stats"][counter.as_str()].as_u64().ok_or_else(|| format!("stats has no counter {counter:?}"))?;
+                let ok = match cmp {
+                    Cmp::Eq => actual == *value,
+                    Cmp::AtLeast => actual >= *value,
+                    Cmp::AtMost => actual <= *value,
+                };
+                let op = match cmp {
+                    Cmp::Eq => "=",
+                    Cmp::AtLeast => ">=",
+                    Cmp::AtMost => "<=",
+                };
+                if ok {
+                    Ok(())
+                } else {
+                    Err(format!("expected {counter}{op}{value}, got {actual}"))
+                }
+            }
+            Expectation::Signals(wanted) => {
+                let mut seen = Vec::new();
+                for line in findings_ndjson.lines() {
+                    let finding: serde_json::Value = serde_json::from_str(line).map_err(|e| format!("finding is not JSON: {e}"))?;
+                    let fired: Vec<&str> = finding["signals"].as_array().into_iter().flatten().filter_map(|s| s.as_str()).collect();
+                    if wanted.iter().all(|w| fired.contains(&w.as_str())) {
+                        return Ok(());
+                    }
+                    seen.push(fired.join(","));
+                }
+                seen.sort();
+                seen.dedup();
+                Err(format!("expected a finding with signals {}, findings had: [{}]", wanted.join(","), seen.join("] [")))
+            }
+        }
+    }
+}
+
+impl Case {
+    /// The `# expect:` directives of this case (empty when it has none).
+    pub fn expectations(&self) -> Vec<Expectation> {
+        let text = std::fs::read(&self.input).unwrap_or_else(|e| panic!("{}: {e}", self.input.display()));
+        let text = String::from_utf8_lossy(&text);
+        text.lines()
+            .take_while(|l| l.starts_with('#'))
+            .filter_map(|l| l.strip_prefix("# expect:"))
+            .flat_map(|words| words.split_whitespace().map(|w| Expectation::parse(w).unwrap_or_else(|e| panic!("{}: # expect: {e}", self.name))).collect::<Vec<_>>())
+            .collect()
+    }
 }
 
 /// Whether goldens are being regenerated (`BLESS=1`).

@@ -1,1 +1,141 @@
 //! Every testdata case through the native library equals its golden output.
+//!
+//! Regenerate the goldens with `BLESS=1 cargo test -p aiwatch-tests --test it
+//! corpus`, then review the diff: a golden is only as right as its review.
+//! The `# expect:` directives and the folder rules below hold whatever the
+//! goldens say, so a wrong result cannot be blessed without a test failing.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use aiwatch_rule::Format;
+use aiwatch_tests::{cases, check_golden, is_golden, workspace_root, Case, Expectation};
+
+/// Runs the case whole, as one chunk, with the prefilter on (the default path).
+fn run(case: &Case) -> (String, String) {
+    case.run_native(usize::MAX, true)
+}
+
+fn stats(report_json: &str) -> serde_json::Value {
+    let report: serde_json::Value = serde_json::from_str(report_json).expect("the report is JSON");
+    report["stats"].clone()
+}
+
+fn counter(stats: &serde_json::Value, key: &str) -> u64 {
+    stats[key].as_u64().unwrap_or_else(|| panic!("stats.{key} is not a count: {stats}"))
+}
+
+/// Fails with every collected problem at once, so one run shows them all.
+fn report_failures(what: &str, failures: Vec<String>) {
+    assert!(failures.is_empty(), "{what}: {} problem(s):\n\n{}", failures.len(), failures.join("\n\n"));
+}
+
+#[test]
+fn every_case_matches_its_goldens_and_expectations() {
+    let cases = cases();
+    assert!(cases.len() >= 50, "the corpus has only {} cases; is testdata/ missing?", cases.len());
+    let mut failures = Vec::new();
+    for case in &cases {
+        let (report, findings) = run(case);
+        for (suffix, actual) in [("expected.json", &report), ("findings.ndjson", &findings)] {
+            if let Err(e) = check_golden(&case.golden(suffix), actual) {
+                failures.push(format!("{}: {e}", case.name));
+            }
+        }
+
+        let st = stats(&report);
+        let (lines, parsed, skipped, errors) = (counter(&st, "lines"), counter(&st, "parsed"), counter(&st, "skipped"), counter(&st, "errors"));
+        if parsed + skipped + errors != lines {
+            failures.push(format!("{}: parsed {parsed} + skipped {skipped} + errors {errors} != lines {lines}", case.name));
+        }
+        let finding_lines = findings.lines().count() as u64;
+        if finding_lines != counter(&st, "findings") {
+            failures.push(format!("{}: {finding_lines} findings listed but stats.findings is {}", case.name, counter(&st, "findings")));
+        }
+
+        let expectations = case.expectations();
+        for e in &expectations {
+            if let Err(why) = e.check(&report, &findings) {
+                failures.push(format!("{}: # expect: {why}", case.name));
+            }
+        }
+
+        // Folder rules: what each part of the corpus exists to show.
+        if case.name.starts_with("testdata/scenarios/") {
+            let has_signals = expectations.iter().any(|e| matches!(e, Expectation::Signals(_)));
+            if !has_signals || counter(&st, "findings") == 0 {
+                failures.push(format!("{}: a scenario must be flagged and name its signals in `# expect: signals=...`", case.name));
+            }
+        }
+        if case.name.starts_with("testdata/benign/") && counter(&st, "findings") != 0 {
+            failures.push(format!("{}: benign traffic raised {} finding(s):\n{findings}", case.name, counter(&st, "findings")));
+        }
+    }
+    report_failures("corpus goldens", failures);
+}
+
+#[test]
+fn results_do_not_depend_on_chunking_or_the_prefilter() {
+    let mut failures = Vec::new();
+    for case in cases() {
+        let whole = run(&case);
+        for chunk in [1, 7, 4096] {
+            if case.run_native(chunk, true) != whole {
+                failures.push(format!("{}: feeding {chunk}-byte chunks changes the results", case.name));
+            }
+        }
+        if case.run_native(usize::MAX, false) != whole {
+            failures.push(format!("{}: turning the prefilter off changes the results", case.name));
+        }
+    }
+    report_failures("chunking and prefilter", failures);
+}
+
+#[test]
+fn every_format_has_a_case() {
+    let mut seen = BTreeSet::new();
+    for case in cases() {
+        let (report, _) = run(&case);
+        if let Some(formats) = stats(&report)["formats"].as_object() {
+            seen.extend(formats.iter().filter(|(_, s)| s["parsed"].as_u64().unwrap_or(0) > 0).map(|(name, _)| name.clone()));
+        }
+    }
+    let missing: Vec<&str> = Format::ALL.iter().map(|f| f.name()).filter(|name| !seen.contains(*name)).collect();
+    assert!(missing.is_empty(), "no testdata case parses any line as: {missing:?}");
+}
+
+#[test]
+fn every_golden_and_config_belongs_to_a_case() {
+    let inputs: BTreeSet<_> = cases().into_iter().map(|c| c.input).collect();
+    let mut orphans = Vec::new();
+    let mut stack = vec![workspace_root().join("testdata")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("testdata is readable").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let name = path.file_name().expect("file name").to_string_lossy().into_owned();
+            let owner = if is_golden(&path) {
+                let stem = name.trim_end_matches(".expected.json").trim_end_matches(".findings.ndjson");
+                Some(stem.to_string())
+            } else if let Some(stem) = name.strip_suffix(".toml") {
+                Some(stem.to_string())
+            } else {
+                None
+            };
+            let Some(stem) = owner else { continue };
+            let has_case = inputs.iter().any(|input| input.parent() == path.parent() && belongs(input, &stem));
+            if !has_case {
+                orphans.push(path.strip_prefix(workspace_root()).unwrap_or(&path).display().to_string());
+            }
+        }
+    }
+    assert!(orphans.is_empty(), "files with no case input beside them (renamed or deleted cases?): {orphans:?}");
+}
+
+/// Whether `input` is the case whose goldens and config are named after `stem`.
+fn belongs(input: &Path, stem: &str) -> bool {
+    input.file_stem().is_some_and(|s| s.to_string_lossy() == stem)
+}
