@@ -144,10 +144,13 @@ fn parse_args() -> Result<(Params, Option<String>), String> {
 
 /// Draws the next record of the traffic model.
 fn record(rng: &mut Rng, p: &Params, time_ms: i64) -> Record {
-    let client = rng.below(600);
+    let ai = rng.chance(p.ai_share);
+    // AI API traffic comes from a few developer machines and servers, as in
+    // real networks; browsing comes from everyone.
+    let client = if ai { rng.below(24) * 25 } else { rng.below(600) };
     let src_ip = if client % 97 == 5 { format!("2001:db8:10::{:x}", client) } else { format!("10.{}.{}.{}", 10 + client / 250, client % 250, 10 + client % 200) };
     let user = if client % 11 == 0 { None } else { Some(format!("user{client:04}")) };
-    if rng.chance(p.ai_share) {
+    if ai {
         let (host, path) = *rng.pick(AI_CALLS);
         let ua = if rng.chance(0.85) { *rng.pick(PROGRAMS) } else { *rng.pick(BROWSERS) };
         let method = if rng.chance(0.85) { "POST" } else { "GET" };
