@@ -129,7 +129,13 @@ fn classify<'a>(obj: &Obj<'a>, zscaler_hint: bool, depth: u8) -> Result<Option<J
         let mut ev = match schema {
             Schema::Sumo => sumo_event(obj)?,
             Schema::Ecs => ecs_event(obj)?,
-            Schema::Zscaler => zscaler::event_from_fields(Format::ZscalerJson, |k| obj.get_ci(k).and_then(Val::raw_text))?,
+            Schema::Zscaler => {
+                let mut fields = zscaler::Fields::new();
+                for (k, v) in &obj.0 {
+                    fields.set(k, || v.raw_text());
+                }
+                fields.into_event(Format::ZscalerJson)?
+            }
             Schema::W3c => w3c_event(obj)?,
         };
         if ev.source_category.is_none() {
@@ -724,6 +730,32 @@ mod tests {
         let inner = raw(r#"{"message":"{\"log\":\"x y z\"}"}"#);
         assert_eq!(inner, r#"{"log":"x y z"}"#);
         assert_eq!(raw(&inner), "x y z");
+    }
+
+    #[test]
+    fn the_line_parser_unwraps_envelopes_to_any_line_format() {
+        use crate::event::FormatChoice;
+        use crate::formats::{LineParser, Parsed};
+        let mut p = LineParser::new(FormatChoice::Auto);
+        let line = r#"{"log":"{\"message\":\"ZSCALERNSS: cip=10.1.1.1^^hostname=api.openai.com^^reqmethod=post^^url=api.openai.com/v1/models\"}\n","stream":"stdout"}"#;
+        let Ok(Parsed::Event(ev)) = p.parse(line, 7) else { panic!("{:?}", p.parse(line, 7)) };
+        assert_eq!((ev.line, ev.format), (7, Format::ZscalerKv));
+        assert_eq!(ev.host.as_deref(), Some("api.openai.com"));
+        assert_eq!(ev.method.as_deref(), Some("POST"));
+        let sumo = r#"{"message":"{\"src_ip\":\"10.0.0.1\",\"dest_host\":\"api.openai.com\"}"}"#;
+        let Ok(Parsed::Event(ev)) = p.parse(sumo, 8) else { panic!() };
+        assert_eq!((ev.format, ev.src_ip.as_deref()), (Format::SumoJson, Some("10.0.0.1")));
+    }
+
+    #[test]
+    fn w3c_field_names_go_to_the_w3c_mapping() {
+        let ev = event(r#"{"c-ip":"10.4.4.4","cs-host":"API.Cohere.ai","cs-method":"POST","cs-uri-path":"/v1/chat","cs-bytes":812}"#);
+        assert!(matches!(ev.format, Format::W3c | Format::Proxysg), "{:?}", ev.format);
+        assert_eq!(ev.src_ip.as_deref(), Some("10.4.4.4"));
+        assert_eq!(ev.host.as_deref(), Some("api.cohere.ai"));
+        // An escaped value takes the owning path; the result is the same.
+        let ev = event(r#"{"c-ip":"10.4.4.4","cs-host":"api.cohere\u002eai"}"#);
+        assert_eq!(ev.host.as_deref(), Some("api.cohere.ai"));
     }
 
     #[test]

@@ -6,16 +6,14 @@
 //! (`cip`, `login`, `reqmethod`, `ehost`, `eurl`, `ua`/`eua`, `reqsize`,
 //! `respsize`, `time`) and the names of the Splunk / SIEM templates
 //! (`ClientIP`, `user`, `requestmethod`, `hostname`, `url`, `useragent`,
-//! `requestsize`, `responsesize`, `datetime`). [`event_from_fields`] reads
-//! either, with keys compared ASCII case-insensitively, whether the record
-//! came as key=value or JSON.
+//! `requestsize`, `responsesize`, `datetime`). [`Fields`] reads either,
+//! with keys compared ASCII case-insensitively, whether the record came as
+//! key=value or JSON.
 //!
 //! Zscaler renders an empty field as the literal `None`; it is treated as
 //! missing like `-`.
 
 use std::borrow::Cow;
-
-use memchr::memmem;
 
 use crate::event::{parse_bytes, Event, Format};
 use crate::formats::json::{normalize_host, present_cow, reborrow};
@@ -63,10 +61,11 @@ pub fn parse_kv(line: &str) -> Result<Event<'_>, ParseError> {
         debug_assert!(tagged, "an untagged line is only accepted with key=value fields");
         return Err(ParseError::malformed(Format::ZscalerKv, "no key=value fields after the ZSCALERNSS: tag"));
     }
-    event_from_fields(Format::ZscalerKv, |key| {
-        // Last one wins, as in JSON objects.
-        pairs.iter().rev().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| Cow::Borrowed(*v))
-    })
+    let mut fields = Fields::new();
+    for (k, v) in pairs {
+        fields.set(k, || Some(Cow::Borrowed(v)));
+    }
+    fields.into_event(Format::ZscalerKv)
 }
 
 /// The record text after the tag, and whether the tag was there; `None`
@@ -74,16 +73,19 @@ pub fn parse_kv(line: &str) -> Result<Event<'_>, ParseError> {
 fn kv_body(line: &str) -> Option<(&str, bool)> {
     let bytes = line.as_bytes();
     let window = &bytes[..bytes.len().min(PREFIX_WINDOW)];
-    let tag_rest = &KV_PREFIX.as_bytes()[7..]; // "NSS:"
-    for at in memmem::find_iter(window, tag_rest) {
-        if at >= 7 && bytes[at - 7..at].eq_ignore_ascii_case(&KV_PREFIX.as_bytes()[..7]) {
-            let body = line[at + tag_rest.len()..].trim_start();
+    let tag = KV_PREFIX.as_bytes();
+    // memchr rather than memmem: building a substring finder per line costs
+    // more than walking the few `:` of a line's head.
+    for colon in memchr::memchr_iter(b':', window) {
+        let end = colon + 1;
+        if end >= tag.len() && bytes[end - tag.len()..end].eq_ignore_ascii_case(tag) {
+            let body = line[end..].trim_start();
             if key_of(body.split("^^").next().unwrap_or("")).is_some() {
                 return Some((body, true));
             }
         }
     }
-    let first_sep = memmem::find(bytes, b"^^")?;
+    let first_sep = find_separator(bytes, 0)?;
     key_of(&line[..first_sep])?;
     let mut keyed = 0usize;
     let mut known = false;
@@ -97,6 +99,11 @@ fn kv_body(line: &str) -> Option<(&str, bool)> {
         }
     }
     None
+}
+
+/// The position of the first `^^` at or after `from`.
+fn find_separator(bytes: &[u8], from: usize) -> Option<usize> {
+    memchr::memchr_iter(b'^', bytes.get(from..)?).map(|i| from + i).find(|&i| bytes.get(i + 1) == Some(&b'^'))
 }
 
 /// The key of a `key=value` segment: a non-empty run of ASCII letters,
@@ -138,11 +145,46 @@ fn zvalue(v: Cow<'_, str>) -> Option<Cow<'_, str>> {
     present_cow(v).filter(|v| v != "None")
 }
 
-/// Builds an [`Event`] from a Zscaler web record in either vocabulary.
-/// `get` returns the raw value of a key (compared ASCII
-/// case-insensitively), or `None` when the record lacks it; the JSON and
-/// key=value parsers differ only in that function. The first present key
-/// of each list below wins:
+/// The keys the mapping reads, lower-case; [`Fields`] keeps one value per key.
+const KEYS: [&str; 31] = [
+    "cip", "clientip", "cltip", "cintip", "cltintip", // 0..5 client
+    "login", "user", "elogin", // 5..8 user
+    "reqmethod", "requestmethod", // 8..10 method
+    "eurl", "url", // 10..12 URL without scheme
+    "ehost", "hostname", "host", // 12..15 host
+    "urlpath", "eurlpath", // 15..17 path when there is no URL
+    "ua", "useragent", // 17..19 user agent, maybe encoded
+    "eua", // 19 user agent, encoded
+    "reqsize", "requestsize", "reqdatasize", // 20..23 upload
+    "respsize", "responsesize", "respdatasize", // 23..26 download
+    "tz", "time", "datetime", "epochtime", // 26..30 time
+    "_sourcecategory", // 30
+];
+
+/// Index ranges into [`KEYS`]; within a range the first present value wins.
+mod slot {
+    use std::ops::Range;
+    pub const SRC_IP: Range<usize> = 0..5;
+    pub const USER: Range<usize> = 5..8;
+    pub const METHOD: Range<usize> = 8..10;
+    pub const URL: Range<usize> = 10..12;
+    pub const HOST: Range<usize> = 12..15;
+    pub const URL_PATH: Range<usize> = 15..17;
+    pub const UA: Range<usize> = 17..19;
+    pub const EUA: Range<usize> = 19..20;
+    pub const UPLOAD: Range<usize> = 20..23;
+    pub const DOWNLOAD: Range<usize> = 23..26;
+    pub const TZ: Range<usize> = 26..27;
+    pub const TIME: Range<usize> = 27..29;
+    pub const EPOCH: Range<usize> = 29..30;
+    pub const SOURCE_CATEGORY: Range<usize> = 30..31;
+}
+
+/// The fields of one Zscaler web record that aiwatch reads, gathered in a
+/// single pass over the record's keys from either vocabulary and either
+/// encoding; [`Fields::into_event`] is the one mapping both the JSON and
+/// the key=value parsers use. Of each list below the first present key
+/// wins:
 ///
 /// | event field | keys |
 /// |---|---|
@@ -150,67 +192,109 @@ fn zvalue(v: Cow<'_, str>) -> Option<Cow<'_, str>> {
 /// | `user` | `login`, `user`, `elogin` |
 /// | `method` | `reqmethod`, `requestmethod` (upper-cased) |
 /// | `host` | `ehost`, `hostname`, `host`, else the host of the URL |
-/// | URL (no scheme) | `eurl`, `url`; else `urlpath` for the path |
-/// | `user_agent` | `ua`, `useragent` (decoded when it is clearly URL-encoded), `eua` (always percent-decoded) |
+/// | URL (no scheme) | `eurl`, `url`; else `urlpath` / `eurlpath` for the path |
+/// | `user_agent` | `ua`, `useragent` (decoded when it is clearly URL-encoded), else `eua` (always percent-decoded) |
 /// | `bytes_uploaded` | `reqsize`, `requestsize`, `reqdatasize` |
 /// | `bytes_downloaded` | `respsize`, `responsesize`, `respdatasize` |
-/// | `time_ms` | `time` or `datetime` in the zone `tz` (UTC when absent), else `epochtime` (seconds) |
+/// | `time_ms` | `time`, `datetime` in the zone `tz` (UTC when absent), else `epochtime` (seconds) |
+/// | `source_category` | `_sourceCategory` |
 ///
-/// Hosts and paths are never decoded: the prefilter looks for hosts as
-/// they appear in the raw line. An unreadable time is
-/// [`ParseError::Malformed`] naming the field.
-pub fn event_from_fields<'a, F>(format: Format, get: F) -> Result<Event<'a>, ParseError>
-where
-    F: Fn(&str) -> Option<Cow<'a, str>>,
-{
-    let first = |keys: &[&str]| keys.iter().find_map(|k| get(k).and_then(zvalue));
-    let mut ev = Event { format, ..Event::default() };
-    ev.src_ip = first(&["cip", "clientip", "cltip", "cintip", "cltintip"]);
-    ev.user = first(&["login", "user", "elogin"]);
-    ev.method = first(&["reqmethod", "requestmethod"]).map(upper);
+/// Keys compare ASCII case-insensitively; of a key given twice the last
+/// value counts, as in JSON objects. Hosts and paths are never decoded:
+/// the prefilter looks for hosts as they appear in the raw line.
+#[derive(Debug, Clone)]
+pub struct Fields<'a> {
+    vals: [Option<Cow<'a, str>>; KEYS.len()],
+}
 
-    let url = first(&["eurl", "url"]);
-    let parts = url.as_deref().map(split_url).unwrap_or_default();
-    match first(&["ehost", "hostname", "host"]) {
-        Some(h) => {
-            ev.port = split_host_port(&h).1;
-            ev.host = normalize_host(&h);
+impl Default for Fields<'_> {
+    fn default() -> Self {
+        Fields::new()
+    }
+}
+
+impl<'a> Fields<'a> {
+    /// No fields yet.
+    pub fn new() -> Fields<'a> {
+        Fields { vals: std::array::from_fn(|_| None) }
+    }
+
+    fn slot(key: &str) -> Option<usize> {
+        KEYS.iter().position(|k| k.eq_ignore_ascii_case(key))
+    }
+
+    /// Whether the mapping reads `key` (ASCII case-insensitive).
+    pub fn reads(key: &str) -> bool {
+        Fields::slot(key).is_some()
+    }
+
+    /// Records the raw value of `key` if the mapping reads it. `value` is
+    /// only called for such keys, so callers can defer converting values
+    /// (JSON numbers to text) until one is wanted; `None` means the record
+    /// has no text there.
+    pub fn set(&mut self, key: &str, value: impl FnOnce() -> Option<Cow<'a, str>>) {
+        if let Some(i) = Fields::slot(key) {
+            self.vals[i] = value();
         }
-        None => {
-            if let (Some(u), Some(h)) = (&url, parts.host) {
-                ev.host = normalize_host(&reborrow(u, h));
+    }
+
+    /// The first present value among the keys of `slots`.
+    fn first(&self, slots: std::ops::Range<usize>) -> Option<Cow<'a, str>> {
+        self.vals[slots].iter().find_map(|v| v.clone().and_then(zvalue))
+    }
+
+    /// Maps the gathered fields onto an [`Event`] of `format`. A present
+    /// but unreadable time is [`ParseError::Malformed`] naming the field.
+    pub fn into_event(self, format: Format) -> Result<Event<'a>, ParseError> {
+        let mut ev = Event { format, ..Event::default() };
+        ev.src_ip = self.first(slot::SRC_IP);
+        ev.user = self.first(slot::USER);
+        ev.method = self.first(slot::METHOD).map(upper);
+
+        let url = self.first(slot::URL);
+        let parts = url.as_deref().map(split_url).unwrap_or_default();
+        match self.first(slot::HOST) {
+            Some(h) => {
+                ev.port = split_host_port(&h).1;
+                ev.host = normalize_host(&h);
+            }
+            None => {
+                if let (Some(u), Some(h)) = (&url, parts.host) {
+                    ev.host = normalize_host(&reborrow(u, h));
+                }
             }
         }
-    }
-    ev.port = ev.port.or(parts.port);
-    if let Some(u) = &url {
-        ev.path = parts.path.map(|p| reborrow(u, p));
-        ev.query = parts.query.map(|q| reborrow(u, q));
-    }
-    if ev.path.is_none() {
-        if let Some(p) = first(&["urlpath", "eurlpath"]) {
-            let (path, query) = split_query(&p);
-            ev.query = query.map(|q| reborrow(&p, q));
-            ev.path = path.map(|x| reborrow(&p, x));
+        ev.port = ev.port.or(parts.port);
+        if let Some(u) = &url {
+            ev.path = parts.path.map(|p| reborrow(u, p));
+            ev.query = parts.query.map(|q| reborrow(u, q));
         }
-    }
+        if ev.path.is_none() {
+            if let Some(p) = self.first(slot::URL_PATH) {
+                let (path, query) = split_query(&p);
+                ev.query = query.map(|q| reborrow(&p, q));
+                ev.path = path.map(|x| reborrow(&p, x));
+            }
+        }
 
-    ev.user_agent = match first(&["ua", "useragent"]) {
-        Some(ua) if looks_url_encoded(&ua) => Some(percent_decode(ua)),
-        Some(ua) => Some(ua),
-        None => first(&["eua"]).map(percent_decode),
-    };
-    ev.bytes_uploaded = first(&["reqsize", "requestsize", "reqdatasize"]).and_then(|v| parse_bytes(&v));
-    ev.bytes_downloaded = first(&["respsize", "responsesize", "respdatasize"]).and_then(|v| parse_bytes(&v));
+        ev.user_agent = match self.first(slot::UA) {
+            Some(ua) if looks_url_encoded(&ua) => Some(percent_decode(ua)),
+            Some(ua) => Some(ua),
+            None => self.first(slot::EUA).map(percent_decode),
+        };
+        ev.bytes_uploaded = self.first(slot::UPLOAD).and_then(|v| parse_bytes(&v));
+        ev.bytes_downloaded = self.first(slot::DOWNLOAD).and_then(|v| parse_bytes(&v));
 
-    let tz = first(&["tz"]);
-    if let Some((key, t)) = ["time", "datetime"].iter().find_map(|k| first(&[*k]).map(|v| (*k, v))) {
-        ev.time_ms = Some(time::zscaler(&t, tz.as_deref()).ok_or_else(|| ParseError::malformed(format, format!("unreadable {key} {t:?}")))?);
-    } else if let Some(t) = first(&["epochtime"]) {
-        ev.time_ms = Some(time::epoch_seconds(&t).ok_or_else(|| ParseError::malformed(format, format!("unreadable epochtime {t:?}")))?);
+        let tz = self.first(slot::TZ);
+        if let Some((i, t)) = slot::TIME.into_iter().find_map(|i| self.first(i..i + 1).map(|t| (i, t))) {
+            let ms = time::zscaler(&t, tz.as_deref()).ok_or_else(|| ParseError::malformed(format, format!("unreadable {} {t:?}", KEYS[i])))?;
+            ev.time_ms = Some(ms);
+        } else if let Some(t) = self.first(slot::EPOCH) {
+            ev.time_ms = Some(time::epoch_seconds(&t).ok_or_else(|| ParseError::malformed(format, format!("unreadable epochtime {t:?}")))?);
+        }
+        ev.source_category = self.vals[slot::SOURCE_CATEGORY.start].clone().and_then(present_cow);
+        Ok(ev)
     }
-    ev.source_category = get("_sourceCategory").and_then(present_cow);
-    Ok(ev)
 }
 
 /// Upper-cases a method, borrowing when it already is.
