@@ -2,7 +2,8 @@
 //! pipeline envelopes around a raw line.
 //!
 //! The schema is decided by the keys present (a key with a `null` value
-//! still names its schema), in this order:
+//! still names its schema, unless all of them are empty and the record
+//! also holds a raw line), in this order:
 //!
 //! 1. **Sumo Logic** — any of the seed query's request fields (`dest_host`,
 //!    `http_user_agent`, `cs_user_agent`, `uri_path`, `cs_uri_stem`,
@@ -125,23 +126,17 @@ pub fn parse(line: &str) -> Result<JsonRecord<'_>, ParseError> {
 /// `zscalernss-*` wrapper.
 fn classify<'a>(obj: &Obj<'a>, zscaler_hint: bool, depth: u8) -> Result<Option<JsonRecord<'a>>, ParseError> {
     let hint = zscaler_hint || obj.text("sourcetype").is_some_and(|s| s.len() >= 10 && s.as_bytes()[..10].eq_ignore_ascii_case(b"zscalernss"));
-    if let Some(schema) = schema_of(obj, zscaler_hint) {
-        let mut ev = match schema {
-            Schema::Sumo => sumo_event(obj)?,
-            Schema::Ecs => ecs_event(obj)?,
-            Schema::Zscaler => {
-                let mut fields = zscaler::Fields::new();
-                for (k, v) in &obj.0 {
-                    fields.set(k, || v.raw_text());
-                }
-                fields.into_event(Format::ZscalerJson)?
-            }
-            Schema::W3c => w3c_event(obj)?,
-        };
-        if ev.source_category.is_none() {
-            ev.source_category = obj.text("_sourceCategory");
+    let raw_line = WRAPPED_LINE_KEYS.iter().find_map(|k| match obj.get(k) {
+        Some(Val::Str(s)) => present_cow(s.clone()),
+        _ => None,
+    });
+    if let Some((schema, filled)) = schema_of(obj, zscaler_hint) {
+        // Keys of a schema with nothing in them beside a raw line (an
+        // export that names columns it did not extract) must not hide
+        // the line.
+        if filled || raw_line.is_none() {
+            return structured_event(obj, schema).map(|ev| Some(JsonRecord::Event(ev)));
         }
-        return Ok(Some(JsonRecord::Event(ev)));
     }
     if depth < MAX_OBJECT_WRAPPERS {
         for key in WRAPPED_OBJECT_KEYS {
@@ -152,29 +147,53 @@ fn classify<'a>(obj: &Obj<'a>, zscaler_hint: bool, depth: u8) -> Result<Option<J
             }
         }
     }
-    for key in WRAPPED_LINE_KEYS {
-        if let Some(Val::Str(s)) = obj.get(key) {
-            if let Some(line) = present_cow(s.clone()) {
-                return Ok(Some(JsonRecord::RawLine(line)));
-            }
-        }
-    }
-    Ok(None)
+    Ok(raw_line.map(JsonRecord::RawLine))
 }
 
-fn schema_of(obj: &Obj<'_>, zscaler_hint: bool) -> Option<Schema> {
-    if SUMO_KEYS.iter().any(|k| obj.get(k).is_some()) {
-        return Some(Schema::Sumo);
+fn structured_event<'a>(obj: &Obj<'a>, schema: Schema) -> Result<Event<'a>, ParseError> {
+    let mut ev = match schema {
+        Schema::Sumo => sumo_event(obj)?,
+        Schema::Ecs => ecs_event(obj)?,
+        Schema::Zscaler => {
+            let mut fields = zscaler::Fields::new();
+            for (k, v) in &obj.0 {
+                fields.set(k, || v.raw_text());
+            }
+            fields.into_event(Format::ZscalerJson)?
+        }
+        Schema::W3c => w3c_event(obj)?,
+    };
+    if ev.source_category.is_none() {
+        ev.source_category = obj.text("_sourceCategory");
     }
-    if ECS_KEYS.iter().any(|k| obj.get(k).is_some()) {
-        return Some(Schema::Ecs);
+    Ok(ev)
+}
+
+/// The schema whose identifying keys the object has, and whether any of
+/// those keys holds a present value.
+fn schema_of(obj: &Obj<'_>, zscaler_hint: bool) -> Option<(Schema, bool)> {
+    fn scan<'v>(mut vals: impl Iterator<Item = Option<&'v Val<'v>>>) -> Option<bool> {
+        let mut found = None;
+        for v in vals.by_ref().flatten() {
+            if v.text().is_some() {
+                return Some(true);
+            }
+            found = Some(false);
+        }
+        found
     }
-    let zscaler = ZSCALER_KEYS.iter().any(|k| obj.get_ci(k).is_some()) || (zscaler_hint && ZSCALER_HINTED_KEYS.iter().any(|k| obj.get_ci(k).is_some()));
-    if zscaler {
-        return Some(Schema::Zscaler);
+    if let Some(filled) = scan(SUMO_KEYS.iter().map(|k| obj.get(k))) {
+        return Some((Schema::Sumo, filled));
     }
-    if obj.0.iter().any(|(k, _)| is_w3c_name(k)) {
-        return Some(Schema::W3c);
+    if let Some(filled) = scan(ECS_KEYS.iter().map(|k| obj.get(k))) {
+        return Some((Schema::Ecs, filled));
+    }
+    let hinted: &[&str] = if zscaler_hint { ZSCALER_HINTED_KEYS } else { &[] };
+    if let Some(filled) = scan(ZSCALER_KEYS.iter().chain(hinted).map(|k| obj.get_ci(k))) {
+        return Some((Schema::Zscaler, filled));
+    }
+    if let Some(filled) = scan(obj.0.iter().filter(|(k, _)| is_w3c_name(k)).map(|(_, v)| Some(v))) {
+        return Some((Schema::W3c, filled));
     }
     None
 }
@@ -765,6 +784,14 @@ mod tests {
         assert_eq!(ev.host.as_deref(), Some("api.openai.com"));
         let ev = event(r#"{"log":"raw","src_ip":"10.0.0.1","dest_host":"api.openai.com"}"#);
         assert_eq!(ev.format, Format::SumoJson);
+    }
+
+    #[test]
+    fn empty_schema_columns_do_not_hide_a_raw_line() {
+        assert_eq!(raw(r#"{"_raw":"1700000000.000 5 10.0.0.1 TCP_MISS/200","src_ip":null,"dest_host":"-","_sourceCategory":"proxy"}"#), "1700000000.000 5 10.0.0.1 TCP_MISS/200");
+        // Without a raw line, the keys alone still make the record.
+        let ev = event(r#"{"src_ip":null,"dest_host":"-"}"#);
+        assert_eq!((ev.format, ev.host), (Format::SumoJson, None));
     }
 
     #[test]
