@@ -15,9 +15,11 @@
 pub mod cli;
 pub mod examples;
 pub mod export;
+pub mod input;
 pub mod session;
 pub mod share;
 pub mod table;
+pub mod text;
 pub mod tuning;
 
 #[cfg(target_arch = "wasm32")]
