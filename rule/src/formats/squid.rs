@@ -66,7 +66,7 @@ pub fn looks_like_epoch(s: &str) -> bool {
 /// Runs `parse` on the line, and again without a syslog header if the line
 /// has one and was not recognized as it is.
 fn with_syslog<'a>(line: &'a str, parse: impl Fn(&'a str) -> Result<Event<'a>, ParseError>) -> Result<Event<'a>, ParseError> {
-    let line = line.trim();
+    let line = line.trim_ascii();
     match parse(line) {
         Err(ParseError::Unrecognized) => match strip_syslog_prefix(line) {
             Some(rest) => parse(rest),
@@ -77,18 +77,48 @@ fn with_syslog<'a>(line: &'a str, parse: impl Fn(&'a str) -> Result<Event<'a>, P
 }
 
 fn any_record(line: &str) -> Result<Event<'_>, ParseError> {
+    let first_end = line.bytes().position(|b| b == b' ' || b == b'\t').unwrap_or(line.len());
+    if looks_like_epoch(&line[..first_end]) {
+        epoch_family(line, None)
+    } else {
+        clf(line, None)
+    }
+}
+
+fn native(line: &str) -> Result<Event<'_>, ParseError> {
+    epoch_family(line, Some(Format::Squid))
+}
+
+fn extensive(line: &str) -> Result<Event<'_>, ParseError> {
+    epoch_family(line, Some(Format::SquidExtensive))
+}
+
+/// Native and extensive, split once: the fourth field is `TCP_MISS/200` in
+/// native and the client port in extensive. `want` is the layout a caller
+/// insists on; `None` takes whichever the line has.
+fn epoch_family(line: &str, want: Option<Format>) -> Result<Event<'_>, ParseError> {
     let mut f = Fields::new(line);
-    match f.next() {
-        Some(first) if looks_like_epoch(first) => {
-            // The fourth field: `TCP_MISS/200` (native) or a client port (extensive).
-            match f.nth(2) {
-                Some(fourth) if is_digits(fourth) => extensive(line),
-                Some(_) => native(line),
-                None => Err(ParseError::Unrecognized),
-            }
+    let (head, n) = split_into::<10>(&mut f);
+    if n < 10 || !looks_like_epoch(head[0]) {
+        return Err(ParseError::Unrecognized);
+    }
+    if is_digits(head[3]) {
+        if want == Some(Format::Squid) {
+            return Err(ParseError::Unrecognized);
         }
-        Some(_) => clf(line, None),
-        None => Err(ParseError::Unrecognized),
+        let mut c = [""; 23];
+        c[..10].copy_from_slice(&head);
+        let (more, m) = split_into::<13>(&mut f);
+        c[10..].copy_from_slice(&more);
+        if m < 13 {
+            return Err(ParseError::Unrecognized);
+        }
+        extensive_fields(&c)
+    } else {
+        if want == Some(Format::SquidExtensive) {
+            return Err(ParseError::Unrecognized);
+        }
+        native_fields(&head, f.remainder())
     }
 }
 
@@ -118,15 +148,13 @@ fn size(format: Format, what: &str, v: &str) -> Result<Option<u64>, ParseError> 
     }
 }
 
-fn native(line: &str) -> Result<Event<'_>, ParseError> {
+/// Native's ten fields, and what follows them on the line.
+fn native_fields<'a>(c: &[&'a str; 10], tail: &'a str) -> Result<Event<'a>, ParseError> {
     const F: Format = Format::Squid;
-    let mut f = Fields::new(line);
-    let (c, n) = split_into::<10>(&mut f);
-    if n < 10 || !looks_like_epoch(c[0]) || !c[3].contains('/') || !c[8].contains('/') {
+    if !c[3].contains('/') || !c[8].contains('/') {
         return Err(ParseError::Unrecognized);
     }
     // Exactly ten fields, unless `log_mime_hdrs` appended its header blocks.
-    let tail = f.remainder();
     let user_agent = match tail.as_bytes().first() {
         None => None,
         Some(b'[') => mime_header(tail, "User-Agent"),
@@ -181,11 +209,11 @@ fn find_ci(hay: &str, needle: &str) -> Option<usize> {
     (0..=h.len() - n.len()).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
 }
 
-fn extensive(line: &str) -> Result<Event<'_>, ParseError> {
+/// Extensive's first 23 fields (through X-Forwarded-For); the optional
+/// SNI, server time and notes after them are not read.
+fn extensive_fields<'a>(c: &[&'a str; 23]) -> Result<Event<'a>, ParseError> {
     const F: Format = Format::SquidExtensive;
-    let mut f = Fields::new(line);
-    let (c, n) = split_into::<23>(&mut f);
-    if n < 23 || !looks_like_epoch(c[0]) || !is_digits(c[3]) || !c[4].contains('/') {
+    if !c[4].contains('/') {
         return Err(ParseError::Unrecognized);
     }
     let time_ms = epoch(F, c[0])?;
@@ -471,6 +499,35 @@ mod tests {
     fn other_shapes_are_unrecognized() {
         for line in ["", "hello world", "2024-05-01 13:45:10 250 10.1.2.3 200 TCP_NC_MISS", "{\"a\":1}", "1701597601.123 45 10.0.0.5", "ZSCALERNSS: time=x"] {
             assert_eq!(parse_any(line), Err(ParseError::Unrecognized), "{line}");
+        }
+    }
+
+    #[test]
+    fn auto_detection_sends_each_line_to_its_parser() {
+        use crate::event::FormatChoice;
+        use crate::formats::{LineParser, Parsed};
+        let wsa = "1701597601.123 45 10.0.0.5 TCP_MISS/200 8187 POST https://api.openai.com/v1/x alice DIRECT/api.openai.com application/json DEFAULT_CASE_12-AI-ID-NONE-NONE-NONE-DefaultGroup <IW_aiml,\"Generative AI\"> -";
+        let proxysg = r#"2024-05-01 13:45:10 250 10.1.2.3 200 TCP_NC_MISS 1234 73000 POST https api.openai.com 443 /v1/chat/completions - alice - DIRECT api.openai.com application/json - "curl/8.4.0" OBSERVED "AI" - 10.0.0.1"#;
+        let combined = r#"10.0.0.9 - - [03/Dec/2023:10:00:01 +0000] "POST https://api.openai.com/v1/x HTTP/1.1" 200 1 "-" "curl/8.4.0""#;
+        let cases = [
+            (NATIVE, Format::Squid),
+            (EXTENSIVE, Format::SquidExtensive),
+            (COMMON, Format::SquidCommon),
+            (combined, Format::SquidCombined),
+            (wsa, Format::Wsa),
+            (proxysg, Format::Proxysg),
+        ];
+        let mut parser = LineParser::new(FormatChoice::Auto);
+        for (i, (line, want)) in cases.iter().enumerate() {
+            match parser.parse(line, i as u64 + 1) {
+                Ok(Parsed::Event(ev)) => assert_eq!(ev.format, *want, "{line}"),
+                other => panic!("{line}: {other:?}"),
+            }
+            let syslogged = format!("Dec  3 10:00:01 relay01 proxy: {line}");
+            match parser.parse(&syslogged, 1) {
+                Ok(Parsed::Event(ev)) => assert_eq!(ev.format, *want, "{syslogged}"),
+                other => panic!("{syslogged}: {other:?}"),
+            }
         }
     }
 

@@ -254,7 +254,7 @@ pub fn parse_with_header<'a>(line: &'a str, header: &Header) -> Result<Event<'a>
     if !header.known {
         return Err(ParseError::Unrecognized);
     }
-    let line = line.trim();
+    let line = line.trim_ascii();
     match parse_columns(line, header) {
         Err(mismatch @ ParseError::Malformed { .. }) => {
             // A syslog relay may have put its own prefix in front of the record.
@@ -348,7 +348,7 @@ fn layouts() -> &'static [Layout; 3] {
 /// recognized by its field count and the shape of its date, time,
 /// `sc-status` and `s-action` columns.
 pub fn parse_headerless(line: &str) -> Result<Event<'_>, ParseError> {
-    let line = line.trim();
+    let line = line.trim_ascii();
     match headerless_columns(line) {
         Err(ParseError::Unrecognized) => match crate::formats::wsa::strip_syslog_prefix(line) {
             Some(rest) => headerless_columns(rest),

@@ -27,7 +27,7 @@ use crate::host;
 
 /// Parses a WSA native access-log line, with or without a syslog prefix.
 pub fn parse(line: &str) -> Result<Event<'_>, ParseError> {
-    let line = line.trim();
+    let line = line.trim_ascii();
     match parse_record(line) {
         Err(ParseError::Unrecognized) => match strip_syslog_prefix(line) {
             Some(rest) => parse_record(rest),
