@@ -543,4 +543,22 @@ mod tests {
         }
         assert_eq!(parse_any(&long).unwrap().host.map(|h| h.len()), Some(100_000));
     }
+
+    proptest::proptest! {
+        /// Token soup built from the characters these layouts give meaning
+        /// to (separators, quotes, brackets, slashes, colons, digits, `%`,
+        /// U+FFFD from invalid UTF-8, NUL) never makes a parser panic.
+        #[test]
+        fn no_parser_panics_on_token_soup(line in r#"(<1>|Dec  3 10:00:01 h t: |1701597601\.123 |2024-05-01 |\[|\]|"| |\t|/|:|-|\(|\)|%0D%0A|TCP_MISS/200|DEFAULT_CASE_1-x|tunnel://|\[::1\]:443|[0-9a-zA-Z.]{1,6}|\u{FFFD}|\u{0})*"#) {
+            let _ = parse_any(&line);
+            let _ = parse_native(&line);
+            let _ = parse_common(&line);
+            let _ = parse_combined(&line);
+            let _ = parse_extensive(&line);
+            let _ = crate::formats::wsa::parse(&line);
+            let _ = crate::formats::w3c::parse_headerless(&line);
+            let h = crate::formats::w3c::Header::new("date time c-ip cs-method cs-uri cs(User-Agent) cs-bytes");
+            let _ = crate::formats::w3c::parse_with_header(&line, &h);
+        }
+    }
 }
