@@ -121,7 +121,13 @@ impl Case {
     /// Runs the case natively through the library, feeding the input in
     /// chunks of `chunk` bytes. Returns (report JSON, findings NDJSON).
     pub fn run_native(&self, chunk: usize, prefilter: bool) -> (String, String) {
-        let rule = Arc::new(self.rule());
+        self.run_native_with(Arc::new(self.rule()), chunk, prefilter)
+    }
+
+    /// [`Case::run_native`] with an already compiled [`Case::rule`], for
+    /// tests that run one case many ways (compiling the rule dominates the
+    /// cost of a small case).
+    pub fn run_native_with(&self, rule: Arc<Rule>, chunk: usize, prefilter: bool) -> (String, String) {
         let mut scanner = Scanner::new(rule.clone(), ScanOptions { format: self.format, prefilter, ..ScanOptions::default() });
         let input = std::fs::read(&self.input).expect("case input");
         let mut findings = String::new();
