@@ -32,7 +32,8 @@
 //!
 //! Values: "missing" is absent, `null`, `""`, whitespace or `-` (SPEC §2).
 //! Numbers count as present and may stand wherever text is expected
-//! (`"reqsize": 812` and `"reqsize": "812"` are the same). Booleans, arrays
+//! (`"reqsize": 812` and `"reqsize": "812"` are the same), except in host,
+//! URL and path fields, where a number is treated as missing. Booleans, arrays
 //! and objects where text is expected are treated as missing: no proxy
 //! writes them there, and refusing the whole record would hide its other
 //! fields. A present but unreadable time is [`ParseError::Malformed`],
@@ -157,7 +158,11 @@ fn structured_event<'a>(obj: &Obj<'a>, schema: Schema) -> Result<Event<'a>, Pars
         Schema::Zscaler => {
             let mut fields = zscaler::Fields::new();
             for (k, v) in &obj.0 {
-                fields.set(k, || v.raw_text());
+                fields.set(k, || match v {
+                    Val::Str(_) => v.raw_text(),
+                    _ if zscaler::Fields::names_location(k) => None,
+                    _ => v.raw_text(),
+                });
             }
             fields.into_event(Format::ZscalerJson)?
         }
@@ -213,7 +218,7 @@ fn sumo_event<'a>(obj: &Obj<'a>) -> Result<Event<'a>, ParseError> {
     ev.src_ip = first(&["src_ip"]);
     ev.user = first(&["user"]);
     ev.method = first(&["http_method", "cs_method"]).map(upper);
-    if let Some(h) = first(&["dest_host"]) {
+    if let Some(h) = obj.str_text("dest_host") {
         ev.port = split_host_port(&h).1;
         ev.host = normalize_host(&h);
     }
@@ -221,7 +226,7 @@ fn sumo_event<'a>(obj: &Obj<'a>) -> Result<Event<'a>, ParseError> {
     // The seed reads the path field as it is; only a query is split off,
     // and no host is looked for in it (`split_url` would take a path with
     // no leading `/` for a host).
-    if let Some(p) = first(&["uri_path", "cs_uri_stem"]) {
+    if let Some(p) = ["uri_path", "cs_uri_stem"].iter().find_map(|k| obj.str_text(k)) {
         let (path, query) = split_query(&p);
         ev.query = query.map(|q| reborrow(&p, q));
         ev.path = path.map(|x| reborrow(&p, x));
@@ -244,21 +249,21 @@ fn ecs_event<'a>(obj: &Obj<'a>) -> Result<Event<'a>, ParseError> {
     ev.user = first(&["user.name", "source.user.name", "client.user.name"]);
     ev.method = first(&["http.request.method"]).map(upper);
 
-    let url = first(&["url.full", "url.original"]);
+    let url = ["url.full", "url.original"].iter().find_map(|k| obj.str_text(k));
     let parts = url.as_deref().map(split_url).unwrap_or_default();
     let mut domain_port = None;
-    if let Some(d) = first(&["url.domain"]) {
+    if let Some(d) = obj.str_text("url.domain") {
         domain_port = split_host_port(&d).1;
         ev.host = normalize_host(&d);
     } else if let (Some(u), Some(h)) = (&url, parts.host) {
         ev.host = normalize_host(&reborrow(u, h));
-    } else if let Some(d) = first(&["destination.domain"]) {
+    } else if let Some(d) = obj.str_text("destination.domain") {
         domain_port = split_host_port(&d).1;
         ev.host = normalize_host(&d);
     }
     ev.port = first(&["url.port", "destination.port"]).and_then(|p| p.parse().ok()).or(parts.port).or(domain_port);
 
-    if let Some(p) = first(&["url.path"]) {
+    if let Some(p) = obj.str_text("url.path") {
         let (path, query) = split_query(&p);
         ev.query = query.map(|q| reborrow(&p, q));
         ev.path = path.map(|x| reborrow(&p, x));
@@ -293,7 +298,14 @@ fn ecs_event<'a>(obj: &Obj<'a>) -> Result<Event<'a>, ParseError> {
 /// A record keyed by W3C field names, read by the W3C parser's own
 /// mapping so both spellings of a field mean the same thing.
 fn w3c_event<'a>(obj: &Obj<'a>) -> Result<Event<'a>, ParseError> {
-    let texts: Vec<(&str, Cow<'a, str>)> = obj.0.iter().filter_map(|(k, v)| v.raw_text().map(|t| (k.as_ref(), t))).collect();
+    // As elsewhere, a number is never a host, URL or path.
+    let location = |k: &str| ["host", "uri", "url"].iter().any(|w| k.to_ascii_lowercase().contains(w));
+    let texts: Vec<(&str, Cow<'a, str>)> = obj
+        .0
+        .iter()
+        .filter(|(k, v)| matches!(v, Val::Str(_)) || !location(k))
+        .filter_map(|(k, v)| v.raw_text().map(|t| (k.as_ref(), t)))
+        .collect();
     let borrowed: Vec<(&str, &'a str)> = texts
         .iter()
         .filter_map(|(k, t)| match t {
@@ -448,6 +460,16 @@ impl<'a> Obj<'a> {
     /// The present text at `path`.
     fn text(&self, path: &str) -> Option<Cow<'a, str>> {
         self.get(path).and_then(Val::text)
+    }
+
+    /// The present text at `path` when it is a JSON string. Hosts, URLs
+    /// and paths are read this way: a number is none of them, and its
+    /// decimal text would not be the bytes the prefilter saw.
+    fn str_text(&self, path: &str) -> Option<Cow<'a, str>> {
+        match self.get(path) {
+            Some(v @ Val::Str(_)) => v.text(),
+            _ => None,
+        }
     }
 }
 
@@ -864,5 +886,60 @@ mod tests {
         }
         let ev = event(r#"{"src_ip":1.5,"dest_host":{"x":1}}"#);
         assert_eq!((ev.src_ip.as_deref(), ev.host), (Some("1.5"), None));
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        const KEYS: &[&str] = &[
+            "src_ip", "dest_host", "uri_path", "bytes_out", "cs_bytes", "http_method", "_messageTime", "source.ip", "url.domain", "url.full",
+            "url.path", "http.request.bytes", "cip", "ehost", "eurl", "eua", "reqsize", "time", "tz", "hostname", "c-ip", "cs-host", "message", "log", "event", "sourcetype",
+        ];
+
+        fn value() -> impl Strategy<Value = serde_json::Value> {
+            let leaf = prop_oneof![
+                Just(serde_json::Value::Null),
+                any::<bool>().prop_map(serde_json::Value::Bool),
+                any::<i64>().prop_map(|i| serde_json::json!(i)),
+                any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(|f| serde_json::json!(f)),
+                "[A-Za-z0-9.:\\[\\]%/?=_ -]{0,24}".prop_map(serde_json::Value::String),
+                "\\PC{0,12}".prop_map(serde_json::Value::String),
+                Just(serde_json::Value::String("zscalernss-web".into())),
+            ];
+            leaf.prop_recursive(3, 24, 4, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..3).prop_map(serde_json::Value::Array),
+                    prop::collection::vec((prop::sample::select(KEYS), inner), 0..4)
+                        .prop_map(|kv| serde_json::Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect())),
+                ]
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+            /// Any record shape parses or fails cleanly, and a host name it
+            /// yields appears in the raw line (the prefilter's premise),
+            /// unless a JSON `\\u` escape spelled it.
+            #[test]
+            fn records_never_panic_and_hosts_stay_verbatim(fields in prop::collection::vec((prop::sample::select(KEYS), value()), 0..8)) {
+                let obj: serde_json::Map<String, serde_json::Value> = fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+                let line = serde_json::Value::Object(obj).to_string();
+                if let Ok(JsonRecord::Event(ev)) = parse(&line) {
+                    // Only DNS-name characters matter to the prefilter;
+                    // JSON writes them as they are or as `\\u` escapes.
+                    if let Some(h) = ev.host.as_deref().filter(|h| h.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')) {
+                        prop_assert!(line.contains("\\u") || line.to_ascii_lowercase().contains(h), "{h:?} not in {line}");
+                    }
+                }
+            }
+
+            /// Arbitrary text after `{` never panics.
+            #[test]
+            fn arbitrary_text_never_panics(tail in "\\PC{0,64}") {
+                let _ = parse(&format!("{{{tail}"));
+            }
+        }
     }
 }

@@ -228,6 +228,13 @@ impl<'a> Fields<'a> {
         Fields::slot(key).is_some()
     }
 
+    /// Whether `key` holds a URL, host or path. JSON callers pass only
+    /// strings for these: a number is never a host, and its decimal text
+    /// would not be the line's bytes the prefilter matched.
+    pub fn names_location(key: &str) -> bool {
+        Fields::slot(key).is_some_and(|i| (slot::URL.start..slot::URL_PATH.end).contains(&i))
+    }
+
     /// Records the raw value of `key` if the mapping reads it. `value` is
     /// only called for such keys, so callers can defer converting values
     /// (JSON numbers to text) until one is wanted; `None` means the record
@@ -449,6 +456,39 @@ mod tests {
         for line in ["ZSCALERNSS:x=^^", "x=^^cip=", "ZSCALERNSS: a=b^^^^^^", "é=1^^cip=2", "ZSCALERNSS: ^^cip=1"] {
             let _ = looks_like_kv(line);
             let _ = parse_kv(line);
+        }
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+            /// Any `^^` line parses or fails cleanly; a host it yields
+            /// appears in the line, since hosts are never decoded.
+            #[test]
+            fn kv_lines_never_panic_and_hosts_stay_verbatim(
+                tagged in any::<bool>(),
+                fields in prop::collection::vec((prop::sample::select(&KEYS[..]), "[A-Za-z0-9.:%=^ /?\\[\\]-]{0,20}|\\PC{0,8}"), 0..8),
+            ) {
+                let body: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                let line = format!("{}{}", if tagged { "ZSCALERNSS: " } else { "" }, body.join("^^"));
+                let _ = looks_like_kv(&line);
+                if let Ok(ev) = parse_kv(&line) {
+                    if let Some(h) = ev.host.as_deref() {
+                        prop_assert!(line.to_ascii_lowercase().contains(h), "{h:?} not in {line}");
+                    }
+                }
+            }
+
+            /// Arbitrary text never panics either function.
+            #[test]
+            fn arbitrary_text_never_panics(line in "\\PC{0,80}") {
+                let _ = looks_like_kv(&line);
+                let _ = parse_kv(&line);
+            }
         }
     }
 }
