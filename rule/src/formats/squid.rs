@@ -23,7 +23,7 @@
 use std::borrow::Cow;
 
 use crate::event::{parse_bytes, present, Event, Format};
-use crate::formats::fields::{is_digits, split_into, Fields};
+use crate::formats::fields::is_digits;
 use crate::formats::w3c::{apply_url, upper_method};
 use crate::formats::wsa::strip_syslog_prefix;
 use crate::formats::{time, ParseError};
@@ -97,8 +97,8 @@ fn extensive(line: &str) -> Result<Event<'_>, ParseError> {
 /// native and the client port in extensive. `want` is the layout a caller
 /// insists on; `None` takes whichever the line has.
 fn epoch_family(line: &str, want: Option<Format>) -> Result<Event<'_>, ParseError> {
-    let mut f = Fields::new(line);
-    let (head, n) = split_into::<10>(&mut f);
+    let mut f = SquidFields::new(line, false);
+    let (head, n) = f.take_n::<10>();
     if n < 10 || !looks_like_epoch(head[0]) {
         return Err(ParseError::Unrecognized);
     }
@@ -108,7 +108,7 @@ fn epoch_family(line: &str, want: Option<Format>) -> Result<Event<'_>, ParseErro
         }
         let mut c = [""; 23];
         c[..10].copy_from_slice(&head);
-        let (more, m) = split_into::<13>(&mut f);
+        let (more, m) = f.take_n::<13>();
         c[10..].copy_from_slice(&more);
         if m < 13 {
             return Err(ParseError::Unrecognized);
@@ -120,6 +120,116 @@ fn epoch_family(line: &str, want: Option<Format>) -> Result<Event<'_>, ParseErro
         }
         native_fields(&head, f.remainder())
     }
+}
+
+/// Splits a Squid line. Like [`crate::formats::fields::Fields`] (runs of
+/// spaces or tabs separate fields; a `"` field runs to a closing `"`
+/// followed by whitespace or the end; `[...]` kept whole on request), but a
+/// quote preceded by a backslash does not close the field: Squid's quoted
+/// encoding writes `"` and `\` inside values as `\"` and `\\`. Works on
+/// bytes, since every delimiter is ASCII.
+#[derive(Debug, Clone)]
+struct SquidFields<'a> {
+    rest: &'a str,
+    brackets: bool,
+}
+
+impl<'a> SquidFields<'a> {
+    fn new(line: &'a str, brackets: bool) -> SquidFields<'a> {
+        SquidFields { rest: line, brackets }
+    }
+
+    /// What has not been split yet, leading whitespace removed.
+    fn remainder(&self) -> &'a str {
+        self.rest.trim_start_matches([' ', '\t'])
+    }
+
+    /// The next `N` fields and how many there were.
+    fn take_n<const N: usize>(&mut self) -> ([&'a str; N], usize) {
+        let mut out = [""; N];
+        let mut n = 0;
+        while n < N {
+            match self.next() {
+                Some(f) => {
+                    out[n] = f;
+                    n += 1;
+                }
+                None => break,
+            }
+        }
+        (out, n)
+    }
+}
+
+fn is_blank(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+impl<'a> Iterator for SquidFields<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let b = self.rest.as_bytes();
+        let Some(start) = b.iter().position(|&c| !is_blank(c)) else {
+            self.rest = "";
+            return None;
+        };
+        // Every index sliced at below holds an ASCII byte, so it is a char boundary.
+        let s = &self.rest[start..];
+        let sb = s.as_bytes();
+        let close = match sb[0] {
+            b'"' => Some(b'"'),
+            b'[' if self.brackets => Some(b']'),
+            _ => None,
+        };
+        if let Some(close) = close {
+            let mut i = 1;
+            while i < sb.len() {
+                let c = sb[i];
+                if c == b'\\' && close == b'"' {
+                    i += 2;
+                    continue;
+                }
+                if c == close && sb.get(i + 1).is_none_or(|&n| is_blank(n)) {
+                    self.rest = &s[i + 1..];
+                    return Some(&s[1..i]);
+                }
+                i += 1;
+            }
+            // Unterminated: the rest of the line is the field.
+            self.rest = "";
+            return Some(&s[1..]);
+        }
+        let end = sb.iter().position(|&c| is_blank(c)).unwrap_or(sb.len());
+        self.rest = &s[end..];
+        Some(&s[..end])
+    }
+}
+
+/// A quoted value with Squid's `\"` and `\\` escapes undone; borrowed when
+/// it has none (the common case). Other escapes (`\t`, `\r`, `\n`) are kept
+/// as written.
+fn unescape(v: &str) -> Cow<'_, str> {
+    if !v.contains('\\') {
+        return Cow::Borrowed(v);
+    }
+    let mut out = String::with_capacity(v.len());
+    let mut chars = v.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some(e @ ('"' | '\\')) => out.push(e),
+                Some(other) => {
+                    out.push('\\');
+                    out.push(other);
+                }
+                None => out.push('\\'),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 fn malformed(format: Format, what: &str, v: &str) -> ParseError {
@@ -226,7 +336,7 @@ fn extensive_fields<'a>(c: &[&'a str; 23]) -> Result<Event<'a>, ParseError> {
         src_ip: present(c[2]).map(Cow::Borrowed),
         method: upper_method(c[10]),
         user: present(c[13]).map(Cow::Borrowed),
-        user_agent: present(c[20]).map(Cow::Borrowed),
+        user_agent: present(c[20]).map(unescape),
         bytes_uploaded,
         bytes_downloaded,
         ..Event::default()
@@ -245,8 +355,8 @@ fn extensive_fields<'a>(c: &[&'a str; 23]) -> Result<Event<'a>, ParseError> {
 /// Common and combined. `want` is the layout a caller insists on; `None`
 /// takes whichever the line has.
 fn clf(line: &str, want: Option<Format>) -> Result<Event<'_>, ParseError> {
-    let mut f = Fields::with_brackets(line);
-    let (head, n) = split_into::<3>(&mut f);
+    let mut f = SquidFields::new(line, true);
+    let (head, n) = f.take_n::<3>();
     if n < 3 || !f.remainder().starts_with('[') {
         return Err(ParseError::Unrecognized);
     }
@@ -255,11 +365,13 @@ fn clf(line: &str, want: Option<Format>) -> Result<Event<'_>, ParseError> {
         return Err(ParseError::Unrecognized);
     }
     let request = f.next().unwrap_or_default();
-    let (tail, tail_n) = split_into::<6>(&mut f);
-    let guess = want.unwrap_or(Format::SquidCombined);
+    let (tail, tail_n) = f.take_n::<6>();
     if tail_n < 2 {
-        return Err(ParseError::malformed(guess, "missing status and size after the request"));
+        // Both layouts share this prefix, so the line is at least common.
+        let reason = if tail_n == 0 { "no status and size after the request (is its closing quote missing?)" } else { "no size after the status" };
+        return Err(ParseError::malformed(want.unwrap_or(Format::SquidCommon), reason));
     }
+    let guess = want.unwrap_or(Format::SquidCombined);
     let [status_raw, size_raw, t0, t1, t2, _] = tail;
     let format = match tail_n {
         2 => Format::SquidCommon,
@@ -285,7 +397,7 @@ fn clf(line: &str, want: Option<Format>) -> Result<Event<'_>, ParseError> {
         ..Event::default()
     };
     if format == Format::SquidCombined {
-        ev.user_agent = present(t1).map(Cow::Borrowed);
+        ev.user_agent = present(t1).map(unescape);
     }
     // "METHOD URL HTTP/v"; the version is absent for HTTP/0.9 requests and
     // the whole request is `-` when the client sent none.
@@ -473,6 +585,29 @@ mod tests {
     }
 
     #[test]
+    fn escaped_quotes_in_quoted_fields() {
+        let line = r#"10.20.8.2 - gina [01/Dec/2026:09:20:09 +0000] "POST https://api.groq.com/openai/v1/chat/completions HTTP/1.1" 200 702 "-" "groq-sdk/0.9 (\"internal\" build) C:\\bin" TCP_MISS:HIER_DIRECT"#;
+        let ev = parse_any(line).unwrap();
+        assert_eq!(ev.format, Format::SquidCombined);
+        assert_eq!(ev.user_agent.as_deref(), Some(r#"groq-sdk/0.9 ("internal" build) C:\bin"#));
+        let ext = EXTENSIVE.replace("(Linux; x86_64)", r#"(\"Linux\"; x86_64)"#);
+        let ev = parse_any(&ext).unwrap().into_owned();
+        assert_eq!(ev.user_agent.as_deref(), Some(r#"OpenAI/Python 1.30.1 ("Linux"; x86_64)"#));
+        assert_eq!(ev.host.as_deref(), Some("api.openai.com"));
+    }
+
+    #[test]
+    fn splitter_edges() {
+        let v: Vec<_> = SquidFields::new("a  \t\"b \\\" c\"  [d e] \"\" \"x\\\\\" y", true).collect();
+        assert_eq!(v, ["a", "b \\\" c", "d e", "", "x\\\\", "y"]);
+        let v: Vec<_> = SquidFields::new("\"unterminated \\", false).collect();
+        assert_eq!(v, ["unterminated \\"]);
+        let v: Vec<_> = SquidFields::new("[not kept] \u{FFFD}\"q\u{FFFD}\"", false).collect();
+        assert_eq!(v, ["[not", "kept]", "\u{FFFD}\"q\u{FFFD}\""]);
+        assert_eq!(unescape(r#"a\"b\\c\td\"#), r#"a"b\c\td\"#);
+    }
+
+    #[test]
     fn common_quirks() {
         // IPv6 client, URL with no scheme, empty request, HTTP/0.9 request.
         let ev = parse_any(r#"2001:db8::9 - - [03/Dec/2023:10:00:01 +0000] "get api.groq.com/openai/v1/chat/completions HTTP/1.0" 200 -"#).unwrap();
@@ -492,7 +627,9 @@ mod tests {
         assert!(matches!(&err, ParseError::Malformed { format: Format::SquidCommon, reason } if reason.contains("33/Dec")), "{err:?}");
         assert!(matches!(parse_any(&COMMON.replace(" 200 ", " OK ")), Err(ParseError::Malformed { .. })));
         assert!(matches!(parse_any(&format!("{COMMON} extra stuff here")), Err(ParseError::Malformed { .. })));
-        assert!(matches!(parse_any(r#"10.0.0.1 - - [03/Dec/2023:10:00:01 +0000] "GET / HTTP/1.1""#), Err(ParseError::Malformed { .. })));
+        let err = parse_any(r#"10.0.0.1 - - [03/Dec/2023:10:00:01 +0000] "GET / HTTP/1.1"#).unwrap_err();
+        assert!(matches!(&err, ParseError::Malformed { format: Format::SquidCommon, reason } if reason.contains("closing quote")), "{err:?}");
+        assert!(matches!(parse_any(r#"10.0.0.1 - - [03/Dec/2023:10:00:01 +0000] "GET / HTTP/1.1" 200"#), Err(ParseError::Malformed { .. })));
     }
 
     #[test]

@@ -322,8 +322,8 @@ const BCREPORTER: &str = "date time time-taken c-ip cs-username cs-auth-group x-
 /// transaction and ICAP columns appended.
 const BCREPORTER_SUPPLIER: &str = "date time time-taken c-ip cs-username cs-auth-group s-supplier-name s-supplier-ip s-supplier-country s-supplier-failures x-exception-id sc-filter-result cs-categories cs(Referer) sc-status s-action cs-method rs(Content-Type) cs-uri-scheme cs-host cs-uri-port cs-uri-path cs-uri-query cs-uri-extension cs(User-Agent) s-ip sc-bytes cs-bytes x-virus-id x-bluecoat-application-name x-bluecoat-application-operation x-bluecoat-application-groups cs-threat-risk x-bluecoat-transaction-uuid x-icap-reqmod-header(X-ICAP-Metadata) x-icap-respmod-header(X-ICAP-Metadata)";
 
-/// A headerless layout: its column map, how many columns its lines may
-/// have, and where `sc-status` / `s-action` are (for the shape test).
+/// A headerless layout: its column map, the column count range its lines
+/// may have, and where `sc-status` / `s-action` are (for the shape test).
 struct Layout {
     header: Header,
     min: usize,
@@ -331,18 +331,31 @@ struct Layout {
     status: usize,
 }
 
+/// The headerless layouts. `main` is matched exactly. The two
+/// `bcreportermain_v1` variants accept columns appended after their
+/// documented ones (SGOS 7.3 writes 42 in the supplier variant, and the
+/// appended columns hold nothing aiwatch reads); even their shortest
+/// documented form has more columns than `main`, and `sc-status` sits at a
+/// different index in each (4, 10, 14), where the other layouts have a
+/// non-numeric column, so no line fits two layouts.
 fn layouts() -> &'static [Layout; 3] {
     static LAYOUTS: OnceLock<[Layout; 3]> = OnceLock::new();
     LAYOUTS.get_or_init(|| {
-        let layout = |spec: &str, extra: usize| {
+        let layout = |spec: &str, min: Option<usize>, open_ended: bool| {
             let header = Header::new(spec);
             let status = header.names.iter().position(|n| n == "sc-status").expect("layouts name sc-status");
-            let min = header.names.len();
-            Layout { header, min, max: min + extra, status }
+            let min = min.unwrap_or(header.names.len());
+            let max = if open_ended { MAX_COLUMNS } else { header.names.len() };
+            Layout { header, min, max, status }
         };
-        [layout(MAIN, 0), layout(BCREPORTER_SUPPLIER, 0), layout(BCREPORTER, 2)]
+        // The supplier variant's columns through `x-virus-id` (29) are
+        // common to every release that has them.
+        [layout(MAIN, None, false), layout(BCREPORTER_SUPPLIER, Some(29), true), layout(BCREPORTER, None, true)]
     })
 }
+
+/// The most columns a headerless line may have (SGOS 7.3 writes 42).
+const MAX_COLUMNS: usize = 64;
 
 /// Parses a headerless ProxySG line (`main` or `bcreportermain_v1` layout),
 /// recognized by its field count and the shape of its date, time,
@@ -364,11 +377,10 @@ fn headerless_columns(line: &str) -> Result<Event<'_>, ParseError> {
     if b.len() < 20 || !(b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-' && b[7] == b'-') {
         return Err(ParseError::Unrecognized);
     }
-    const MAX: usize = 40;
-    let mut cols = [""; MAX];
+    let mut cols = [""; MAX_COLUMNS];
     let mut n = 0usize;
     for f in Fields::new(line) {
-        if n < MAX {
+        if n < MAX_COLUMNS {
             cols[n] = f;
         }
         n += 1;
@@ -599,12 +611,30 @@ mod tests {
         // SGOS 6 appends the application columns (28).
         let ev = parse_headerless(&format!("{line} \"none\" \"none\"")).unwrap().into_owned();
         assert_eq!(ev.host.as_deref(), Some("api.cohere.ai"));
-        // SGOS 7 with supplier columns (36).
+        // SGOS 7 with supplier columns (36 as Broadcom documents them for Reporter).
         let line7 = r#"2023-01-02 03:04:05 9 10.3.3.3 dave - api.openai.com 104.18.7.192 US - - OBSERVED "AI/ML Apps" - 200 TCP_NC_MISS POST application/json https api.openai.com 443 /v1/responses - - "node-fetch/1.0" 10.0.0.1 400 70000 - "none" "none" "none" 2 abc123 - -"#;
         let ev = parse_headerless(line7).unwrap();
         assert_eq!(ev.user.as_deref(), Some("dave"));
         assert_eq!(ev.path.as_deref(), Some("/v1/responses"));
         assert_eq!(ev.bytes_uploaded, Some(70000));
+    }
+
+    #[test]
+    fn headerless_bcreportermain_v1_sgos_7_3_with_appended_columns() {
+        // 42 columns: quoted scheme, a double space, threat and application columns after the byte counts.
+        let line = r#"2026-12-01 13:00:01 1873 10.20.1.23 bob - api.openai.com 203.0.113.21 "United States" - - OBSERVED "Artificial Intelligence" -  200 TCP_NC_MISS POST application/json "https" api.openai.com 443 /v1/chat/completions - - "OpenAI/Python 1.51.0" 192.0.2.13 2841 1422 - - - - - "OpenAI" "none" "none" 2 - - "6a2b0c3d4e5f6071-0000000000002a01-00000000674c4691" - -"#;
+        let ev = parse_headerless(line).unwrap();
+        assert_eq!(ev.user.as_deref(), Some("bob"));
+        assert_eq!(ev.method.as_deref(), Some("POST"));
+        assert_eq!(ev.host.as_deref(), Some("api.openai.com"));
+        assert_eq!(ev.port, Some(443));
+        assert_eq!(ev.path.as_deref(), Some("/v1/chat/completions"));
+        assert_eq!(ev.user_agent.as_deref(), Some("OpenAI/Python 1.51.0"));
+        assert_eq!(ev.bytes_downloaded, Some(2841));
+        assert_eq!(ev.bytes_uploaded, Some(1422));
+        // A main line with extra columns is not silently read as another layout.
+        let main = r#"2024-05-01 13:45:10 250 10.1.2.3 200 TCP_NC_MISS 1234 73000 POST https api.openai.com 443 /v1/chat/completions - alice - DIRECT api.openai.com application/json - "curl/8.4.0" OBSERVED "AI" - 10.0.0.1"#;
+        assert_eq!(parse_headerless(&format!("{main} x y z w")), Err(ParseError::Unrecognized));
     }
 
     #[test]
