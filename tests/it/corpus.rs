@@ -5,15 +5,38 @@
 //! The `# expect:` directives and the folder rules below hold whatever the
 //! goldens say, so a wrong result cannot be blessed without a test failing.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
+use std::sync::{Arc, OnceLock};
 
-use aiwatch_rule::Format;
+use aiwatch_rule::{Format, Profile, Rule};
 use aiwatch_tests::{cases, check_golden, is_golden, workspace_root, Case, Expectation};
 
-/// Runs the case whole, as one chunk, with the prefilter on (the default path).
-fn run(case: &Case) -> (String, String) {
-    case.run_native(usize::MAX, true)
+/// A case and its results when run whole, as one chunk, with the prefilter
+/// on (the default path).
+struct Run {
+    case: Case,
+    rule: Arc<Rule>,
+    report: String,
+    findings: String,
+}
+
+/// Every case, run once and shared by the tests below. Compiling a rule
+/// costs more than scanning a small case, and most cases share a config, so
+/// each distinct (config, profile) is compiled once.
+fn runs() -> &'static [Run] {
+    static RUNS: OnceLock<Vec<Run>> = OnceLock::new();
+    RUNS.get_or_init(|| {
+        let mut rules: HashMap<(String, Option<Profile>), Arc<Rule>> = HashMap::new();
+        cases()
+            .into_iter()
+            .map(|case| {
+                let rule = rules.entry((case.config_text(), case.profile)).or_insert_with(|| Arc::new(case.rule())).clone();
+                let (report, findings) = case.run_native_with(rule.clone(), usize::MAX, true);
+                Run { case, rule, report, findings }
+            })
+            .collect()
+    })
 }
 
 fn stats(report_json: &str) -> serde_json::Value {
@@ -32,18 +55,18 @@ fn report_failures(what: &str, failures: Vec<String>) {
 
 #[test]
 fn every_case_matches_its_goldens_and_expectations() {
-    let cases = cases();
-    assert!(cases.len() >= 50, "the corpus has only {} cases; is testdata/ missing?", cases.len());
+    let runs = runs();
+    assert!(runs.len() >= 50, "the corpus has only {} cases; is testdata/ missing?", runs.len());
     let mut failures = Vec::new();
-    for case in &cases {
-        let (report, findings) = run(case);
-        for (suffix, actual) in [("expected.json", &report), ("findings.ndjson", &findings)] {
+    for Run { case, report, findings, .. } in runs {
+        let (report, findings) = (report.as_str(), findings.as_str());
+        for (suffix, actual) in [("expected.json", report), ("findings.ndjson", findings)] {
             if let Err(e) = check_golden(&case.golden(suffix), actual) {
                 failures.push(format!("{}: {e}", case.name));
             }
         }
 
-        let st = stats(&report);
+        let st = stats(report);
         let (lines, parsed, skipped, errors) = (counter(&st, "lines"), counter(&st, "parsed"), counter(&st, "skipped"), counter(&st, "errors"));
         if parsed + skipped + errors != lines {
             failures.push(format!("{}: parsed {parsed} + skipped {skipped} + errors {errors} != lines {lines}", case.name));
@@ -55,7 +78,7 @@ fn every_case_matches_its_goldens_and_expectations() {
 
         let expectations = case.expectations();
         for e in &expectations {
-            if let Err(why) = e.check(&report, &findings) {
+            if let Err(why) = e.check(report, findings) {
                 failures.push(format!("{}: # expect: {why}", case.name));
             }
         }
@@ -77,17 +100,14 @@ fn every_case_matches_its_goldens_and_expectations() {
 #[test]
 fn results_do_not_depend_on_chunking_or_the_prefilter() {
     let mut failures = Vec::new();
-    for case in cases() {
-        // Compiling the rule costs more than scanning a small case, so each
-        // case compiles it once for its five runs.
-        let rule = std::sync::Arc::new(case.rule());
-        let whole = case.run_native_with(rule.clone(), usize::MAX, true);
+    for Run { case, rule, report, findings } in runs() {
+        let whole = (report.clone(), findings.clone());
         for chunk in [1, 7, 4096] {
             if case.run_native_with(rule.clone(), chunk, true) != whole {
                 failures.push(format!("{}: feeding {chunk}-byte chunks changes the results", case.name));
             }
         }
-        if case.run_native_with(rule, usize::MAX, false) != whole {
+        if case.run_native_with(rule.clone(), usize::MAX, false) != whole {
             failures.push(format!("{}: turning the prefilter off changes the results", case.name));
         }
     }
@@ -97,9 +117,8 @@ fn results_do_not_depend_on_chunking_or_the_prefilter() {
 #[test]
 fn every_format_has_a_case() {
     let mut seen = BTreeSet::new();
-    for case in cases() {
-        let (report, _) = run(&case);
-        if let Some(formats) = stats(&report)["formats"].as_object() {
+    for run in runs() {
+        if let Some(formats) = stats(&run.report)["formats"].as_object() {
             seen.extend(formats.iter().filter(|(_, s)| s["parsed"].as_u64().unwrap_or(0) > 0).map(|(name, _)| name.clone()));
         }
     }
@@ -109,7 +128,7 @@ fn every_format_has_a_case() {
 
 #[test]
 fn every_golden_and_config_belongs_to_a_case() {
-    let inputs: BTreeSet<_> = cases().into_iter().map(|c| c.input).collect();
+    let inputs: BTreeSet<_> = runs().iter().map(|r| r.case.input.clone()).collect();
     let mut orphans = Vec::new();
     let mut stack = vec![workspace_root().join("testdata")];
     while let Some(dir) = stack.pop() {
