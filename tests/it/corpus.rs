@@ -144,15 +144,12 @@ fn every_golden_and_config_belongs_to_a_case() {
             }
             let name = path.file_name().expect("file name").to_string_lossy().into_owned();
             let owner = if is_golden(&path) {
-                let stem = name.trim_end_matches(".expected.json").trim_end_matches(".findings.ndjson");
-                Some(stem.to_string())
-            } else if let Some(stem) = name.strip_suffix(".toml") {
-                Some(stem.to_string())
+                Some(name.trim_end_matches(".expected.json").trim_end_matches(".findings.ndjson"))
             } else {
-                None
+                name.strip_suffix(".toml")
             };
             let Some(stem) = owner else { continue };
-            let has_case = inputs.iter().any(|input| input.parent() == path.parent() && belongs(input, &stem));
+            let has_case = inputs.iter().any(|input| input.parent() == path.parent() && belongs(input, stem));
             if !has_case {
                 orphans.push(path.strip_prefix(workspace_root()).unwrap_or(&path).display().to_string());
             }
