@@ -20,6 +20,7 @@ fn main() {
     cases.sort_by_key(|p| (order(&testdata, p), p.clone()));
 
     let mut out = String::from("/// Every testdata case small enough to embed, scenarios first.\npub static EXAMPLES: &[Example] = &[\n");
+    let cases_for_goldens = cases.clone();
     for path in cases {
         let name = path.strip_prefix(&testdata).expect("under testdata").to_string_lossy().replace('\\', "/");
         let config = path.with_extension("toml");
@@ -27,6 +28,18 @@ fn main() {
         writeln!(out, "    Example {{ name: {name:?}, input: include_bytes!({:?}), config: {config} }},", path.display().to_string()).unwrap();
     }
     out.push_str("];\n");
+    // The golden reports of the embedded cases, for the in-browser
+    // conformance tests (tests/web.rs); the page itself does not use them.
+    let mut goldens = String::from("/// (case name, golden `scan --output json`) of every embedded case that has one.\npub static GOLDENS: &[(&str, &str)] = &[\n");
+    for path in &cases_for_goldens {
+        let golden = path.with_file_name(format!("{}.expected.json", path.file_stem().unwrap_or_default().to_string_lossy()));
+        if golden.exists() {
+            let name = path.strip_prefix(&testdata).expect("under testdata").to_string_lossy().replace('\\', "/");
+            writeln!(goldens, "    ({name:?}, include_str!({:?})),", golden.display().to_string()).unwrap();
+        }
+    }
+    goldens.push_str("];\n");
+    std::fs::write(PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR")).join("goldens.rs"), goldens).expect("write goldens.rs");
     let dest = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR")).join("examples.rs");
     std::fs::write(dest, out).expect("write examples.rs");
 }

@@ -150,6 +150,8 @@ pub enum Msg {
         results: Box<Results>,
         /// Wall time of the scan, slices and yields included.
         ms: f64,
+        /// Size of the input scanned.
+        bytes: usize,
     },
     /// A finding or error was chosen: highlight its line.
     Select(u64),
@@ -189,6 +191,10 @@ pub struct App {
     input_ref: NodeRef,
     toml_ref: NodeRef,
     progress_ref: NodeRef,
+    /// The selects, kept in step with the state after every render: an
+    /// option's `selected` attribute no longer moves a select the user or a
+    /// script has changed, so the value is set directly.
+    selects: [NodeRef; 4],
     input: Arc<[u8]>,
     input_name: Option<String>,
     /// The textarea shows only the start of a large input.
@@ -209,6 +215,7 @@ pub struct App {
     scanned_revision: u64,
     results: Option<Shared<Results>>,
     scan_ms: f64,
+    scanned_bytes: usize,
     selected: Option<u64>,
     inspect: Option<u64>,
     share_link: Option<String>,
@@ -328,6 +335,7 @@ impl App {
         let live = self.live.clone();
         let link = ctx.link().clone();
         let progress = self.progress_ref.clone();
+        let bytes = self.input.len();
         let mut session = Session::new(rule, self.format, self.input.clone());
         wasm_bindgen_futures::spawn_local(async move {
             let started = dom::now_ms();
@@ -352,7 +360,7 @@ impl App {
                 }
             }
             let results = Box::new(session.into_results());
-            link.send_message(Msg::Done { revision, results, ms: dom::now_ms() - started });
+            link.send_message(Msg::Done { revision, results, ms: dom::now_ms() - started, bytes });
         });
     }
 
@@ -395,6 +403,7 @@ impl Component for App {
             input_ref: NodeRef::default(),
             toml_ref: NodeRef::default(),
             progress_ref: NodeRef::default(),
+            selects: Default::default(),
             input: Arc::from(&b""[..]),
             input_name: None,
             partial_view: false,
@@ -414,6 +423,7 @@ impl Component for App {
             scanned_revision: 0,
             results: None,
             scan_ms: 0.0,
+            scanned_bytes: 0,
             selected: None,
             inspect: None,
             share_link: None,
@@ -429,6 +439,14 @@ impl Component for App {
     }
 
     fn rendered(&mut self, _ctx: &Context<Self>, _first: bool) {
+        let values = [self.config.profile().name().to_string(), self.format.to_string(), self.form.min_score.clone(), self.example.clone()];
+        for (r, v) in self.selects.iter().zip(values) {
+            if let Some(s) = r.cast::<HtmlSelectElement>() {
+                if s.value() != v {
+                    s.set_value(&v);
+                }
+            }
+        }
         if let Some(text) = self.pending_input_text.take() {
             if let Some(t) = self.input_ref.cast::<HtmlTextAreaElement>() {
                 t.set_value(&text);
@@ -537,7 +555,7 @@ impl Component for App {
                 }
                 self.start_scan(ctx);
             }
-            Msg::Done { revision, results, ms } => {
+            Msg::Done { revision, results, ms, bytes } => {
                 if revision != self.revision {
                     return false;
                 }
@@ -546,6 +564,7 @@ impl Component for App {
                 self.scanned_revision = revision;
                 self.status = Status::Ready;
                 self.scan_ms = ms;
+                self.scanned_bytes = bytes;
                 if self.selected.is_some_and(|l| l > lines) {
                     self.selected = None;
                 }
@@ -676,7 +695,7 @@ impl App {
                 <nav class="actions" aria-label="Playground actions">
                     <label class="field inline">
                         <span>{ "Example" }</span>
-                        <select id="examples" onchange={on_example} disabled={EXAMPLES.is_empty()}>
+                        <select id="examples" ref={self.selects[3].clone()} onchange={on_example} disabled={EXAMPLES.is_empty()}>
                             <option value="" selected={self.example.is_empty()}>{ if EXAMPLES.is_empty() { "none built in" } else { "choose…" } }</option>
                             { for groups.iter().map(|(g, list)| html! {
                                 <optgroup label={g.to_string()}>
@@ -761,7 +780,7 @@ impl App {
                     <h2 id="logs-h">{ "Logs" }</h2>
                     <label class="field inline">
                         <span>{ "Format" }</span>
-                        <select id="format" onchange={on_format}>
+                        <select id="format" ref={self.selects[1].clone()} onchange={on_format}>
                             { for formats.iter().map(|(v, t)| html! { <option value={v.clone()} selected={self.format.to_string() == *v}>{ t }</option> }) }
                         </select>
                     </label>
@@ -816,14 +835,14 @@ impl App {
                 <div class="grid2">
                     <label class="field">
                         <span>{ "Profile" }</span>
-                        <select id="profile" onchange={on_profile}>
+                        <select id="profile" ref={self.selects[0].clone()} onchange={on_profile}>
                             <option value="extended" selected={profile == Profile::Extended}>{ "extended — maintained host list, smarter browser test" }</option>
                             <option value="seed" selected={profile == Profile::Seed}>{ "seed — the Sumo Logic query, exactly" }</option>
                         </select>
                     </label>
                     <label class="field">
                         <span>{ "Minimum score" }</span>
-                        <select id="min-score" onchange={on_min}>
+                        <select id="min-score" ref={self.selects[2].clone()} onchange={on_min}>
                             <option value="" selected={self.form.min_score.is_empty()}>{ "default (1)" }</option>
                             { for ["1", "2", "3"].iter().map(|v| html! { <option value={*v} selected={self.form.min_score == *v}>{ *v }</option> }) }
                         </select>
@@ -878,7 +897,7 @@ impl App {
                 data-lines={s.lines.to_string()} data-parsed={s.parsed.to_string()} data-skipped={s.skipped.to_string()}
                 data-errors={s.errors.to_string()} data-matched={s.matched.to_string()} data-findings={s.findings.to_string()}
                 data-revision={self.revision.to_string()} data-scanned-revision={self.scanned_revision.to_string()}
-                data-status={self.status.name()} data-busy={busy.to_string()} data-scan-ms={format!("{:.1}", self.scan_ms)}
+                data-status={self.status.name()} data-busy={busy.to_string()} data-scan-ms={format!("{:.1}", self.scan_ms)} data-scanned-bytes={self.scanned_bytes.to_string()}
                 aria-busy={busy.to_string()}>
                 <div class="cards">
                     { card("lines", s.lines, "") }

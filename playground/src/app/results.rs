@@ -188,14 +188,14 @@ impl Component for FindingsTable {
                     aria-selected={selected.to_string()} title={f.explanation.clone()}
                     onclick={select} onkeydown={keyselect}>
                     <td class="num">{ line }</td>
-                    <td class="nowrap">{ FindingColumn::Time.text(f) }</td>
+                    <td class="time">{ FindingColumn::Time.text(f) }</td>
                     <td>{ FindingColumn::Client.text(f) }</td>
                     <td>{ FindingColumn::User.text(f) }</td>
-                    <td><span class="provider">{ &f.provider }</span><br/><span class="host">{ f.event.host.as_deref().unwrap_or("") }</span></td>
+                    <td><span class="provider">{ &f.provider }</span>{ " " }<span class="host">{ f.event.host.as_deref().unwrap_or("") }</span></td>
                     <td>{ FindingColumn::Method.text(f) }</td>
-                    <td class="path">{ FindingColumn::Path.text(f) }</td>
+                    <td class="path" title={FindingColumn::Path.text(f)}>{ FindingColumn::Path.text(f) }</td>
                     <td class="num">{ FindingColumn::Upload.text(f) }</td>
-                    <td class="ua">{ FindingColumn::UserAgent.text(f) }</td>
+                    <td class="ua" title={FindingColumn::UserAgent.text(f)}>{ FindingColumn::UserAgent.text(f) }</td>
                     <td>{ for f.signals.iter().map(|s| html! { <span class={classes!("chip", s.clone())}>{ s.replace('_', " ") }</span> }) }</td>
                     <td class="num"><span class={classes!("score", format!("s{}", f.score))}>{ f.score }</span></td>
                 </tr>
