@@ -80,7 +80,7 @@ fn kv_body(line: &str) -> Option<(&str, bool)> {
         let end = colon + 1;
         if end >= tag.len() && bytes[end - tag.len()..end].eq_ignore_ascii_case(tag) {
             let body = line[end..].trim_start();
-            if key_of(body.split("^^").next().unwrap_or("")).is_some() {
+            if segments(body).next().and_then(|(_, seg)| key_of(seg)).is_some() {
                 return Some((body, true));
             }
         }
@@ -89,8 +89,8 @@ fn kv_body(line: &str) -> Option<(&str, bool)> {
     key_of(&line[..first_sep])?;
     let mut keyed = 0usize;
     let mut known = false;
-    for seg in line.split("^^") {
-        if let Some(k) = key_of(seg) {
+    for (_, seg) in segments(line) {
+        if let Some((k, _)) = key_of(seg) {
             keyed += 1;
             known |= REQUEST_KEYS.iter().any(|r| r.eq_ignore_ascii_case(k));
             if keyed >= 2 && known {
@@ -106,12 +106,44 @@ fn find_separator(bytes: &[u8], from: usize) -> Option<usize> {
     memchr::memchr_iter(b'^', bytes.get(from..)?).map(|i| from + i).find(|&i| bytes.get(i + 1) == Some(&b'^'))
 }
 
-/// The key of a `key=value` segment: a non-empty run of ASCII letters,
-/// digits, `_` or `-` before the first `=`.
-fn key_of(seg: &str) -> Option<&str> {
-    let (k, _) = seg.split_once('=')?;
-    let k = k.trim();
-    (!k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')).then_some(k)
+/// The `^^`-separated segments of `s` with their start offsets; the same
+/// pieces as `s.split("^^")`, found with memchr (`str::split` with a
+/// string pattern sets up a two-way searcher per call).
+fn segments(s: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut from = Some(0usize);
+    std::iter::from_fn(move || {
+        let start = from?;
+        match find_separator(s.as_bytes(), start) {
+            Some(sep) => {
+                from = Some(sep + 2);
+                Some((start, &s[start..sep]))
+            }
+            None => {
+                from = None;
+                Some((start, &s[start..]))
+            }
+        }
+    })
+}
+
+/// The key of a `key=value` segment and the offset of its `=`: a
+/// non-empty run of ASCII letters, digits, `_` or `-`, optionally padded
+/// with whitespace, directly before the first `=`.
+fn key_of(seg: &str) -> Option<(&str, usize)> {
+    let b = seg.as_bytes();
+    let mut i = 0;
+    while i < b.len() && b[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    let start = i;
+    while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'-') {
+        i += 1;
+    }
+    let end = i;
+    while i < b.len() && b[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    (end > start && b.get(i) == Some(&b'=')).then(|| (&seg[start..end], i))
 }
 
 /// Splits a record into `(key, value)` pairs. Values are slices of `body`,
@@ -119,19 +151,14 @@ fn key_of(seg: &str) -> Option<&str> {
 /// it without copying.
 fn split_pairs(body: &str) -> Vec<(&str, &str)> {
     let mut pairs: Vec<(&str, &str)> = Vec::with_capacity(32);
-    let mut pos = 0usize;
-    for seg in body.split("^^") {
-        let seg_start = pos;
-        pos += seg.len() + 2;
+    for (seg_start, seg) in segments(body) {
+        let seg_end = seg_start + seg.len();
         match key_of(seg) {
-            Some(k) => {
-                let eq = seg.find('=').expect("key_of saw an =");
-                pairs.push((k, &body[seg_start + eq + 1..seg_start + seg.len()]));
-            }
+            Some((k, eq)) => pairs.push((k, &body[seg_start + eq + 1..seg_end])),
             None => {
                 if let Some((_, v)) = pairs.last_mut() {
                     let start = v.as_ptr() as usize - body.as_ptr() as usize;
-                    *v = &body[start..seg_start + seg.len()];
+                    *v = &body[start..seg_end];
                 }
             }
         }
@@ -220,7 +247,20 @@ impl<'a> Fields<'a> {
     }
 
     fn slot(key: &str) -> Option<usize> {
-        KEYS.iter().position(|k| k.eq_ignore_ascii_case(key))
+        // Lower-case once into a stack buffer, then compare plain bytes:
+        // every key of a record is looked up, and most are not ours.
+        const LONGEST: usize = 16;
+        let b = key.as_bytes();
+        if b.is_empty() || b.len() > LONGEST {
+            return None;
+        }
+        let mut buf = [0u8; LONGEST];
+        for (d, s) in buf.iter_mut().zip(b) {
+            *d = s.to_ascii_lowercase();
+        }
+        let k = &buf[..b.len()];
+        // Checking length and first byte first spares most memcmp calls.
+        KEYS.iter().position(|x| x.len() == k.len() && x.as_bytes()[0] == k[0] && x.as_bytes() == k)
     }
 
     /// Whether the mapping reads `key` (ASCII case-insensitive).
@@ -447,6 +487,24 @@ mod tests {
         assert_eq!(ev.bytes_uploaded, Some(0), "a present but non-numeric size does not fall back");
         let ev = parse_kv("ZSCALERNSS: cip=1.2.3.4^^reqsize=-^^requestsize=500").unwrap();
         assert_eq!(ev.bytes_uploaded, Some(500));
+    }
+
+    #[test]
+    fn field_table_and_segments_agree_with_their_definitions() {
+        for (i, k) in KEYS.iter().enumerate() {
+            assert_eq!(Fields::slot(k), Some(i), "{k}");
+            assert_eq!(Fields::slot(&k.to_ascii_uppercase()), Some(i), "{k}");
+            assert!(k.len() <= 16 && k.bytes().all(|b| !b.is_ascii_uppercase()), "{k}");
+        }
+        assert_eq!(Fields::slot("ClientIP"), Some(1));
+        assert_eq!(Fields::slot("cipx"), None);
+        for s in ["", "a", "^^", "a^^b", "a^^^b", "^^^^", "a^b^^c^", "é^^ü"] {
+            let ours: Vec<&str> = segments(s).map(|(_, seg)| seg).collect();
+            assert_eq!(ours, s.split("^^").collect::<Vec<_>>(), "{s:?}");
+        }
+        assert_eq!(key_of(" cip =1"), Some(("cip", 5)));
+        assert_eq!(key_of("=1"), None);
+        assert_eq!(key_of("a b=1"), None);
     }
 
     #[test]
