@@ -89,7 +89,7 @@ impl Rule {
     /// Whether the raw line could name an AI host. Lines for which this is
     /// false always evaluate to [`Verdict::NotAiHost`] (or out of scope).
     pub fn is_candidate(&self, line: &[u8]) -> bool {
-        self.prefilter.is_candidate(line)
+        self.prefilter.get_or_init(|| crate::prefilter::Prefilter::new(&self.hosts.literals())).is_candidate(line)
     }
 
     /// Evaluates one event.

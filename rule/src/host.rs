@@ -34,9 +34,9 @@ pub fn split_host_port(raw: &str) -> (&str, Option<u16>) {
         }
         return (rest, None);
     }
-    match raw.rfind(':') {
+    match memchr::memrchr(b':', raw.as_bytes()) {
         // More than one colon and no brackets: a bare IPv6 address, no port.
-        Some(i) if raw[..i].contains(':') => (raw, None),
+        Some(i) if memchr::memchr(b':', &raw.as_bytes()[..i]).is_some() => (raw, None),
         Some(i) => (&raw[..i], raw[i + 1..].parse().ok()),
         None => (raw, None),
     }
@@ -66,31 +66,38 @@ pub fn split_url(url: &str) -> UrlParts<'_> {
     if url.is_empty() || url == "-" {
         return parts;
     }
-    let rest = match url.find("://") {
-        Some(i) if url[..i].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'-' || b == b'.') => {
+    // A scheme is letters, digits, `+-.` up to the first `:`, then `//`.
+    // Scanning for that `:` is much cheaper than a substring search.
+    let scheme_end = url.bytes().position(|b| !(b.is_ascii_alphanumeric() || b == b'+' || b == b'-' || b == b'.'));
+    let rest = match scheme_end {
+        Some(i) if i > 0 && url.as_bytes()[i..].starts_with(b"://") => {
             parts.scheme = Some(&url[..i]);
             &url[i + 3..]
         }
         _ => url,
     };
-    let (authority, path_and_query) = if rest.starts_with('/') {
-        ("", rest)
-    } else {
-        match rest.find(['/', '?', '#']) {
-            Some(i) => (&rest[..i], &rest[i..]),
-            None => (rest, ""),
-        }
+    // One pass for the delimiters: `/`, `?` or `#` ends the authority; `?`
+    // starts the query and `#` the fragment (dropped).
+    let b = rest.as_bytes();
+    let auth_end = if rest.starts_with('/') { 0 } else { b.iter().position(|&c| matches!(c, b'/' | b'?' | b'#')).unwrap_or(b.len()) };
+    let authority = &rest[..auth_end];
+    let authority = match memchr::memrchr(b'@', authority.as_bytes()) {
+        Some(at) => &authority[at + 1..],
+        None => authority,
     };
-    let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     if !authority.is_empty() {
         let (h, p) = split_host_port(authority);
         parts.host = Some(h).filter(|h| !h.is_empty());
         parts.port = p;
     }
-    let path_and_query = path_and_query.split('#').next().unwrap_or("");
-    let (path, query) = match path_and_query.split_once('?') {
-        Some((p, q)) => (p, Some(q)),
-        None => (path_and_query, None),
+    let tail = &rest[auth_end..];
+    let tail = match memchr::memchr(b'#', tail.as_bytes()) {
+        Some(hash) => &tail[..hash],
+        None => tail,
+    };
+    let (path, query) = match memchr::memchr(b'?', tail.as_bytes()) {
+        Some(q) => (&tail[..q], Some(&tail[q + 1..])),
+        None => (tail, None),
     };
     parts.path = Some(path).filter(|p| !p.is_empty());
     parts.query = query.filter(|q| !q.is_empty());

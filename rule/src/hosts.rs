@@ -148,8 +148,11 @@ enum Pattern {
     Exact,
     /// `*.suffix`: one or more labels, then `.suffix`.
     Subdomains(String),
-    /// Label by label; each label is (prefix, suffix) around an optional `*`.
-    Labels(Vec<LabelPattern>),
+    /// Label by label; each label is (prefix, suffix) around an optional
+    /// `*`. The `String` is the literal text after the last `*`, which a
+    /// match must end with: checking it first rejects almost every host
+    /// without splitting it into labels.
+    Labels(Vec<LabelPattern>, String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -297,14 +300,18 @@ fn compile(pattern: &str) -> Result<Pattern, &'static str> {
             _ => return Err("a label may hold at most one '*'"),
         }
     }
-    Ok(Pattern::Labels(labels))
+    let tail = pattern.rsplit('*').next().unwrap_or("").to_string();
+    Ok(Pattern::Labels(labels, tail))
 }
 
 fn matches(pattern: &Pattern, host: &str) -> bool {
     match pattern {
         Pattern::Exact => false,
         Pattern::Subdomains(suffix) => host.len() > suffix.len() && host.ends_with(suffix.as_str()) && !host[..host.len() - suffix.len()].ends_with('.'),
-        Pattern::Labels(labels) => {
+        Pattern::Labels(labels, tail) => {
+            if !host.ends_with(tail.as_str()) {
+                return false;
+            }
             let mut n = 0;
             for (i, label) in host.split('.').enumerate() {
                 match labels.get(i) {

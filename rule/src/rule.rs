@@ -135,7 +135,9 @@ pub struct Rule {
     pub(crate) exceptions: Vec<Exception>,
     pub(crate) max_groups: usize,
     pub(crate) max_errors_listed: usize,
-    pub(crate) prefilter: Prefilter,
+    /// Built on first use: only faces that skip parsing (the Fluent Bit
+    /// filter) consult it, and building its DFA costs about 2 ms.
+    pub(crate) prefilter: std::sync::OnceLock<Prefilter>,
 }
 
 /// Default cap on distinct (src_ip, user) groups.
@@ -245,7 +247,6 @@ impl Rule {
         }
         let max_errors_listed = config.limits.max_errors_listed.unwrap_or(DEFAULT_MAX_ERRORS_LISTED);
 
-        let prefilter = Prefilter::new(&hosts.literals());
         Ok(Rule {
             config: config.clone(),
             profile,
@@ -260,7 +261,7 @@ impl Rule {
             exceptions,
             max_groups,
             max_errors_listed,
-            prefilter,
+            prefilter: std::sync::OnceLock::new(),
         })
     }
 

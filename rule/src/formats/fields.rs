@@ -45,19 +45,26 @@ fn closing(s: &str, close: u8) -> Option<usize> {
 impl<'a> Iterator for Fields<'a> {
     type Item = &'a str;
 
+    // Byte-wise: every delimiter is ASCII, so slicing at their positions
+    // always lands on UTF-8 boundaries. This runs on every field of every
+    // line of multi-gigabyte logs.
     fn next(&mut self) -> Option<&'a str> {
-        let s = self.rest.trim_start_matches([' ', '\t']);
-        if s.is_empty() {
-            self.rest = s;
+        let b = self.rest.as_bytes();
+        let mut i = 0;
+        while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
+            i += 1;
+        }
+        if i == b.len() {
+            self.rest = "";
             return None;
         }
-        let (open, close) = match s.as_bytes()[0] {
-            b'"' => (true, b'"'),
-            b'[' if self.brackets => (true, b']'),
-            _ => (false, 0),
+        let close = match b[i] {
+            b'"' => Some(b'"'),
+            b'[' if self.brackets => Some(b']'),
+            _ => None,
         };
-        if open {
-            let inner = &s[1..];
+        if let Some(close) = close {
+            let inner = &self.rest[i + 1..];
             if let Some(end) = closing(inner, close) {
                 self.rest = &inner[end + 1..];
                 return Some(&inner[..end]);
@@ -66,9 +73,13 @@ impl<'a> Iterator for Fields<'a> {
             self.rest = "";
             return Some(inner);
         }
-        let end = s.find([' ', '\t']).unwrap_or(s.len());
-        self.rest = &s[end..];
-        Some(&s[..end])
+        let start = i;
+        while i < b.len() && b[i] != b' ' && b[i] != b'\t' {
+            i += 1;
+        }
+        let field = &self.rest[start..i];
+        self.rest = &self.rest[i..];
+        Some(field)
     }
 }
 
