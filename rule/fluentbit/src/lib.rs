@@ -23,9 +23,11 @@
 //! records to [`Rule::evaluate`] and writes the verdict back.
 //!
 //! Fluent Bit interprets the module (WAMR), so cost per record matters:
-//! every record first meets [`Rule::is_candidate`], a multi-pattern scan of
+//! every record first meets [`Rule::is_candidate`], the library's scan of
 //! the raw bytes for anything that could name an AI host, and the ~99% of
-//! records that cannot are passed or dropped without being parsed.
+//! records that cannot are passed or dropped without being parsed. A
+//! cheaper skip-ahead [`Gate`] in front of it spares most records even that
+//! scan (see the [`gate`] module for why and for its contract).
 //!
 //! The module also exports `malloc` and `free` (WAMR then allocates the
 //! input copies through them instead of its own small heap) and
@@ -42,10 +44,12 @@
 use aiwatch_rule::{ConfigError, FormatChoice, LineParser, Metadata, Parsed, Rule, Verdict};
 
 pub mod annotation;
+pub mod gate;
 #[cfg(target_family = "wasm")]
 mod abi;
 
 pub use annotation::{splice, Annotation, SpliceError, ANNOTATION_KEY};
+pub use gate::Gate;
 
 /// The tuning file baked in at build time (empty: the default extended
 /// profile). The build script has already validated it.
@@ -86,6 +90,7 @@ pub enum Outcome {
 #[derive(Debug)]
 pub struct Filter {
     rule: Rule,
+    gate: Gate,
     metadata: Metadata,
     parsers: TagParsers,
     /// The last annotated record followed by a NUL byte.
@@ -95,7 +100,7 @@ pub struct Filter {
 impl Filter {
     /// A filter running `rule`.
     pub fn new(rule: Rule) -> Filter {
-        Filter { metadata: rule.metadata(), rule, parsers: TagParsers::default(), out: Vec::new() }
+        Filter { metadata: rule.metadata(), gate: Gate::new(&rule), rule, parsers: TagParsers::default(), out: Vec::new() }
     }
 
     /// A filter for a tuning file's text (empty text: the defaults).
@@ -127,10 +132,13 @@ impl Filter {
             Mode::Alerts => Outcome::Dropped,
         };
         // The common path: no AI host can be named in these bytes, so the
-        // verdict is known without parsing. A W3C `#Fields:` header names no
-        // host but changes how later lines of its stream are read, so it
-        // must still reach the parser.
-        if !self.rule.is_candidate(record) && !is_fields_header(record) {
+        // verdict is known without parsing. The gate rules most records out
+        // cheaply; the library's prefilter has the last word on the rest. A
+        // W3C `#Fields:` header names no host but changes how later lines of
+        // its stream are read, so it must still reach the parser.
+        let marks = Marks::of(record);
+        let candidate = (marks.unicode_escape || self.gate.may_hold_literal(record)) && self.rule.is_candidate(record);
+        if !candidate && !marks.fields_header {
             return pass;
         }
         let text = String::from_utf8_lossy(record);
@@ -175,9 +183,60 @@ impl Filter {
     }
 }
 
-/// Whether the record carries a W3C `#Fields:` directive (in a raw line).
-fn is_fields_header(record: &[u8]) -> bool {
-    memchr::memmem::find(record, b"#Fields:").is_some()
+/// What one pass over a record's `\\` and `#` bytes finds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Marks {
+    /// A `\u` escape, which could spell a host without its literal bytes.
+    unicode_escape: bool,
+    /// A W3C `#Fields:` directive (in a raw line).
+    fields_header: bool,
+}
+
+impl Marks {
+    fn of(record: &[u8]) -> Marks {
+        // Eight bytes per step with 64-bit SWAR: wasm has native i64, while
+        // memchr's portable fallback works in 32-bit words on wasm32 and
+        // costs about twice as many interpreted instructions per byte.
+        const LO: u64 = 0x0101_0101_0101_0101;
+        const HI: u64 = 0x8080_8080_8080_8080;
+        const BACKSLASH: u64 = LO * b'\\' as u64;
+        const HASH: u64 = LO * b'#' as u64;
+        fn has_zero_byte(x: u64) -> bool {
+            x.wrapping_sub(LO) & !x & HI != 0
+        }
+        let mut marks = Marks::default();
+        let mut check = |i: usize| {
+            let rest = &record[i + 1..];
+            match record[i] {
+                b'#' => marks.fields_header |= rest.starts_with(b"Fields:"),
+                b'\\' => marks.unicode_escape |= matches!(rest.first(), Some(b'u' | b'U')),
+                _ => {}
+            }
+        };
+        let mut chunks = record.chunks_exact(8);
+        let mut at = 0;
+        for chunk in &mut chunks {
+            let word = u64::from_le_bytes(chunk.try_into().expect("chunks of eight"));
+            if has_zero_byte(word ^ BACKSLASH) || has_zero_byte(word ^ HASH) {
+                (at..at + 8).for_each(&mut check);
+            }
+            at += 8;
+        }
+        (at..record.len()).for_each(&mut check);
+        marks
+    }
+
+    /// The same answer, one byte at a time (the reference for the tests).
+    #[cfg(test)]
+    fn of_slowly(record: &[u8]) -> Marks {
+        let mut marks = Marks::default();
+        for (i, &b) in record.iter().enumerate() {
+            let rest = &record[i + 1..];
+            marks.fields_header |= b == b'#' && rest.starts_with(b"Fields:");
+            marks.unicode_escape |= b == b'\\' && matches!(rest.first(), Some(b'u' | b'U'));
+        }
+        marks
+    }
 }
 
 /// Line parsers keyed by tag, oldest evicted first past [`MAX_TAGS`].
@@ -243,9 +302,21 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn marks_agree_with_a_byte_by_byte_scan(pieces in proptest::collection::vec(proptest::prop_oneof!["[ -~]{0,9}", proptest::strategy::Just("#Fields:".to_string()), proptest::strategy::Just("\\u".to_string()), proptest::strategy::Just("\\".to_string()), proptest::strategy::Just("#".to_string())], 0..16)) {
+            let record = pieces.concat();
+            proptest::prop_assert_eq!(Marks::of(record.as_bytes()), Marks::of_slowly(record.as_bytes()));
+        }
+    }
+
     #[test]
-    fn fields_headers_are_recognized_in_raw_lines() {
-        assert!(is_fields_header(br##"{"log":"#Fields: date time c-ip cs-host"}"##));
-        assert!(!is_fields_header(br##"{"log":"# Software: SGOS 6.7"}"##));
+    fn one_pass_finds_headers_and_unicode_escapes() {
+        assert_eq!(Marks::of(br##"{"log":"#Fields: date time c-ip cs-host"}"##), Marks { unicode_escape: false, fields_header: true });
+        assert_eq!(Marks::of(br##"{"log":"# Software: SGOS 6.7"}"##), Marks::default());
+        assert_eq!(Marks::of(br##"{"log":"caf\u00e9 \"q\" #x"}"##), Marks { unicode_escape: true, fields_header: false });
+        assert_eq!(Marks::of(br##"{"log":"\\u"}"##).unicode_escape, true, "a conservative yes is fine");
+        assert_eq!(Marks::of(b"#"), Marks::default());
+        assert_eq!(Marks::of(b"\\"), Marks::default());
     }
 }
