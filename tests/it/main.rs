@@ -1,4 +1,6 @@
 //! The one integration-test binary. Each module covers one face or concern.
 
 mod corpus;
+mod fluentbit;
+mod playground;
 mod properties;
