@@ -2,5 +2,4 @@
 
 mod corpus;
 mod fluentbit;
-mod playground;
 mod properties;
