@@ -278,7 +278,9 @@ impl App {
     fn load(&mut self, input: Vec<u8>, name: Option<String>, config_text: &str, profile: Option<Profile>, format: FormatChoice) {
         match Config::from_toml(config_text) {
             Ok(mut c) => {
-                if let Some(p) = profile {
+                // Only an actual change is written into the config, so a
+                // restored config reads back exactly as it was shared.
+                if let Some(p) = profile.filter(|p| *p != c.profile()) {
                     c.profile = Some(p);
                 }
                 self.set_config(c);
