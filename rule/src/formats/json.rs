@@ -126,7 +126,10 @@ pub fn parse(line: &str) -> Result<JsonRecord<'_>, ParseError> {
 /// wrapped raw line, in that order. `zscaler_hint` is set inside a
 /// `zscalernss-*` wrapper.
 fn classify<'a>(obj: &Obj<'a>, zscaler_hint: bool, depth: u8) -> Result<Option<JsonRecord<'a>>, ParseError> {
-    let hint = zscaler_hint || obj.text("sourcetype").is_some_and(|s| s.len() >= 10 && s.as_bytes()[..10].eq_ignore_ascii_case(b"zscalernss"));
+    // Only the web feed is a proxy log: `zscalernss-fw` / `-dns` records
+    // share `datetime` and `user` but carry no request, so they must not
+    // be read as an empty web event.
+    let hint = zscaler_hint || obj.text("sourcetype").is_some_and(|s| s.len() >= 14 && s.as_bytes()[..14].eq_ignore_ascii_case(b"zscalernss-web"));
     let raw_line = WRAPPED_LINE_KEYS.iter().find_map(|k| match obj.get(k) {
         Some(Val::Str(s)) => present_cow(s.clone()),
         _ => None,
@@ -942,4 +945,13 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn zscaler_firewall_records_are_not_web_events() {
+        // The NSS firewall feed shares `datetime` but has no request: an
+        // error, not an empty zscaler-json event (found by the corpus).
+        let line = r#"{"sourcetype":"zscalernss-fw","event":{"datetime":"2023-12-03 10:00:00","csip":"10.1.1.1","cdip":"203.0.113.9","cdport":"443","action":"Allow","proto":"TCP"}}"#;
+        assert_eq!(parse(line), Err(ParseError::UnknownJsonShape));
+    }
+
 }
