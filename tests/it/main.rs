@@ -2,4 +2,5 @@
 
 mod corpus;
 mod fluentbit;
+mod playground;
 mod properties;

@@ -8,6 +8,7 @@
 //! stall typing. The gutter is virtual: only the lines in view are drawn,
 //! so 100,000 lines cost what 40 do.
 
+use wasm_bindgen::JsCast;
 use web_sys::{DragEvent, HtmlTextAreaElement};
 use yew::prelude::*;
 
@@ -37,6 +38,9 @@ pub struct EditorProps {
     pub on_caret: Callback<u32>,
     /// A file was dropped.
     pub on_drop: Callback<web_sys::File>,
+    /// Text too large to edit comfortably was pasted; it was kept out of
+    /// the textarea (see [`super::MAX_EDITABLE_BYTES`]).
+    pub on_large_paste: Callback<String>,
 }
 
 /// Messages of [`Editor`].
@@ -149,6 +153,19 @@ impl Component for Editor {
         };
         let on_click = Callback::from(move |_: MouseEvent| caret());
         let on_scroll = link.callback(|_: Event| Msg::Scrolled);
+        let on_paste = {
+            let cb = props.on_large_paste.clone();
+            Callback::from(move |e: Event| {
+                // A browser takes seconds to insert and lay out megabytes of
+                // text in a textarea; such a paste goes straight to the scan.
+                let Some(e) = e.dyn_ref::<web_sys::ClipboardEvent>() else { return };
+                let text = e.clipboard_data().and_then(|d| d.get_data("text/plain").ok()).unwrap_or_default();
+                if text.len() > super::MAX_EDITABLE_BYTES {
+                    e.prevent_default();
+                    cb.emit(text);
+                }
+            })
+        };
         let on_dragover = link.batch_callback(|e: DragEvent| {
             // Only files are ours to take; dragged text drops into the
             // textarea the normal way (and fires `input`).
@@ -207,7 +224,7 @@ impl Component for Editor {
                         placeholder="Paste proxy log lines here, drop a log file, or pick an example above. Squid, Blue Coat ProxySG, Cisco WSA, Zscaler NSS, Sumo Logic and ECS JSON are detected line by line."
                         spellcheck="false" autocomplete="off" wrap="off"
                         readonly={props.readonly}
-                        oninput={on_input} onscroll={on_scroll} onkeyup={on_keyup} onclick={on_click} />
+                        oninput={on_input} onpaste={on_paste} onscroll={on_scroll} onkeyup={on_keyup} onclick={on_click} />
                 </div>
                 if self.dragging {
                     <div class="drop-hint" aria-hidden="true">{ "Drop the log file to scan it here, in your browser" }</div>

@@ -37,9 +37,19 @@ const DEBOUNCE_CONFIG_MS: u32 = 120;
 const SLICE_MS: f64 = 12.0;
 /// Bytes fed to the scanner between two looks at the clock.
 const STEP_BYTES: usize = 32 * 1024;
-/// Larger inputs are scanned whole but only their start is put in the
-/// textarea, which becomes read-only (browsers crawl with huge textareas).
-const MAX_SHOWN_BYTES: usize = 8 << 20;
+/// Larger inputs are scanned whole but only their start is shown, read-only:
+/// Chromium spends about half a second per megabyte laying out a textarea,
+/// so 100,000 pasted lines (15 MB) would freeze the page for seconds.
+pub const MAX_EDITABLE_BYTES: usize = 512 * 1024;
+/// How much of a large input the read-only textarea shows.
+const PREVIEW_BYTES: usize = 128 * 1024;
+
+/// The start of a large input, cut at a line end, as text.
+fn preview(bytes: &[u8]) -> String {
+    let end = bytes.len().min(PREVIEW_BYTES);
+    let cut = if end < bytes.len() { bytes[..end].iter().rposition(|&b| b == b'\n').map_or(end, |i| i + 1) } else { end };
+    String::from_utf8_lossy(&bytes[..cut]).into_owned()
+}
 
 /// Mounts the app on `#app` (or the body) and installs the JavaScript API.
 pub fn start() {
@@ -123,6 +133,10 @@ pub enum Msg {
     Input,
     /// A file was picked or dropped.
     File(web_sys::File),
+    /// Large text was pasted (kept out of the textarea).
+    LargePaste(String),
+    /// The input was cleared.
+    Clear,
     /// A file was read.
     Loaded {
         /// The file name.
@@ -260,16 +274,10 @@ impl App {
     /// Replaces the input with bytes from outside the textarea (file,
     /// example, share link), keeping them exactly as they are for the scan.
     fn set_input(&mut self, bytes: Vec<u8>, name: Option<String>) {
-        let shown = if bytes.len() > MAX_SHOWN_BYTES {
-            let cut = bytes[..MAX_SHOWN_BYTES].iter().rposition(|&b| b == b'\n').map_or(MAX_SHOWN_BYTES, |i| i + 1);
-            String::from_utf8_lossy(&bytes[..cut]).into_owned()
-        } else {
-            String::from_utf8_lossy(&bytes).into_owned()
-        };
-        self.partial_view = bytes.len() > MAX_SHOWN_BYTES;
+        self.partial_view = bytes.len() > MAX_EDITABLE_BYTES;
+        self.pending_input_text = Some(if self.partial_view { preview(&bytes) } else { String::from_utf8_lossy(&bytes).into_owned() });
         self.input = Arc::from(bytes);
         self.input_name = name;
-        self.pending_input_text = Some(shown);
         self.selected = None;
         self.inspect = None;
     }
@@ -341,7 +349,10 @@ impl App {
         let mut session = Session::new(rule, self.format, self.input.clone());
         wasm_bindgen_futures::spawn_local(async move {
             let started = dom::now_ms();
+            let mut waited = 0.0;
+            let mut slices = 0u32;
             loop {
+                slices += 1;
                 let slice = dom::now_ms();
                 let mut done = false;
                 while !done && dom::now_ms() - slice < SLICE_MS {
@@ -355,13 +366,16 @@ impl App {
                     let _ = p.set_attribute("value", &format!("{}", at as f64 / of.max(1) as f64));
                     let _ = p.set_attribute("aria-valuetext", &format!("{} of {} KiB", at >> 10, of >> 10));
                 }
+                let before = dom::now_ms();
                 dom::yield_now().await;
+                waited += dom::now_ms() - before;
                 if live.get() != revision {
                     // The input or settings changed; a newer scan is coming.
                     return;
                 }
             }
             let results = Box::new(session.into_results());
+            web_sys::console::debug_1(&format!("aiwatch: scanned {bytes} bytes in {:.0} ms: {slices} slices, {waited:.0} ms yielded to the browser", dom::now_ms() - started).into());
             link.send_message(Msg::Done { revision, results, ms: dom::now_ms() - started, bytes });
         });
     }
@@ -466,9 +480,20 @@ impl Component for App {
         match msg {
             Msg::Input => {
                 let Some(value) = self.textarea_value() else { return false };
+                if value.len() > MAX_EDITABLE_BYTES {
+                    // Swapped for a preview before the browser lays the
+                    // whole text out (this runs in the same task as the
+                    // event, ahead of rendering).
+                    if let Some(t) = self.input_ref.cast::<HtmlTextAreaElement>() {
+                        t.set_value(&preview(value.as_bytes()));
+                    }
+                    self.partial_view = true;
+                    self.input_name = Some("pasted text".into());
+                } else {
+                    self.partial_view = false;
+                    self.input_name = None;
+                }
                 self.input = Arc::from(value.into_bytes());
-                self.input_name = None;
-                self.partial_view = false;
                 self.changed(ctx, DEBOUNCE_INPUT_MS);
             }
             Msg::File(file) => {
@@ -492,6 +517,17 @@ impl Component for App {
                 self.message = Some(format!("Loaded {name} ({} KiB); it stays in this browser tab.", bytes.len().div_ceil(1024)));
                 self.example.clear();
                 self.set_input(bytes, Some(name));
+                self.changed(ctx, 0);
+            }
+            Msg::LargePaste(text) => {
+                self.example.clear();
+                self.set_input(text.into_bytes(), Some("pasted text".into()));
+                self.changed(ctx, 0);
+            }
+            Msg::Clear => {
+                self.example.clear();
+                self.set_input(Vec::new(), None);
+                self.message = None;
                 self.changed(ctx, 0);
             }
             Msg::Example(name) => {
@@ -791,13 +827,17 @@ impl App {
                     { format!("{lines} lines · {} bytes{source}. Drop a file on the box or paste; nothing leaves this tab.", self.input.len()) }
                 </p>
                 if self.partial_view {
-                    <p class="banner warn">{ format!("The file is large: the box shows its first {} MiB, read-only; the whole file is scanned.", MAX_SHOWN_BYTES >> 20) }</p>
+                    <p class="banner warn" id="partial-view">
+                        { format!("This input is large ({} MB): the box shows its first lines, read-only, and all {lines} lines are scanned. ", self.input.len() / 1_000_000) }
+                        <button type="button" onclick={link.callback(|_| Msg::Clear)}>{ "Clear" }</button>
+                    </p>
                 }
                 <Editor textarea={self.input_ref.clone()} results={self.results.clone()} selected={self.selected}
                     readonly={self.partial_view}
                     on_input={link.callback(|_| Msg::Input)}
                     on_caret={link.callback(Msg::Caret)}
-                    on_drop={link.callback(Msg::File)} />
+                    on_drop={link.callback(Msg::File)}
+                    on_large_paste={link.callback(Msg::LargePaste)} />
                 { self.view_inspector() }
             </>
         }

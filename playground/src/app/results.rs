@@ -11,7 +11,7 @@ use crate::table::{aggregate_cells, format_time, FindingColumn, View, AGGREGATE_
 
 /// Groups drawn before "show all" is needed; the page stays quick on inputs
 /// with tens of thousands of clients.
-pub const GROUPS_SHOWN: usize = 2_000;
+pub const GROUPS_SHOWN: usize = 1_000;
 /// Findings per page of the findings table.
 pub const FINDINGS_PAGE: usize = 200;
 
