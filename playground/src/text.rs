@@ -38,9 +38,29 @@ pub fn line_at_utf16(text: &str, pos: u32) -> u64 {
     line
 }
 
+/// The start of an input, at most `max` bytes and cut after a line end so
+/// no line is shown half, as text (invalid UTF-8 replaced).
+pub fn preview(bytes: &[u8], max: usize) -> String {
+    if bytes.len() <= max {
+        return String::from_utf8_lossy(bytes).into_owned();
+    }
+    let cut = bytes[..max].iter().rposition(|&b| b == b'\n').map_or(max, |i| i + 1);
+    String::from_utf8_lossy(&bytes[..cut]).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn previews_end_at_a_line_end() {
+        assert_eq!(preview(b"ab\ncd\nef", 100), "ab\ncd\nef");
+        assert_eq!(preview(b"ab\ncd\nef", 7), "ab\ncd\n");
+        assert_eq!(preview(b"ab\ncd\nef", 5), "ab\n");
+        // One line longer than the preview is cut inside it (and a split
+        // UTF-8 sequence is replaced, not an error).
+        assert_eq!(preview("abcdé".as_bytes(), 5), "abcd\u{fffd}");
+    }
 
     #[test]
     fn offsets_count_utf16_units() {

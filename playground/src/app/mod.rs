@@ -44,11 +44,8 @@ pub const MAX_EDITABLE_BYTES: usize = 512 * 1024;
 /// How much of a large input the read-only textarea shows.
 const PREVIEW_BYTES: usize = 128 * 1024;
 
-/// The start of a large input, cut at a line end, as text.
 fn preview(bytes: &[u8]) -> String {
-    let end = bytes.len().min(PREVIEW_BYTES);
-    let cut = if end < bytes.len() { bytes[..end].iter().rposition(|&b| b == b'\n').map_or(end, |i| i + 1) } else { end };
-    String::from_utf8_lossy(&bytes[..cut]).into_owned()
+    text::preview(bytes, PREVIEW_BYTES)
 }
 
 /// Mounts the app on `#app` (or the body) and installs the JavaScript API.
