@@ -88,6 +88,11 @@ fn playground_in_chromium_matches_the_golden_corpus_and_shares_state() {
     browser.set_value("min-score", "2", "change");
     browser.wait_ready(None);
     let before = browser.snapshot();
+    // "Copy as CLI" shows the command that reproduces this view.
+    browser.js("document.getElementById('copy-cli').click()", json!([]));
+    std::thread::sleep(Duration::from_millis(100));
+    let cli = browser.text("cli-command");
+    assert!(cli.contains("aiwatch scan --profile") && cli.contains("--config aiwatch-playground.toml") && cli.contains("min_score = 2"), "Copy as CLI shows: {cli}");
     let link = browser.make_share_link();
     let warning = browser.text("share-warning");
     assert!(warning.contains("contains the logs you pasted"), "share warning missing or changed: {warning:?}");
