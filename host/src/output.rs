@@ -382,7 +382,8 @@ fn fold_list(values: &[String], width: usize) -> Vec<String> {
     }
     let shown = values.len().min(LIST_SHOWN);
     let more = values.len() - shown;
-    let mut items: Vec<String> = values[..shown].iter().map(|v| fit(v, width)).collect();
+    // One column is kept for the "," that may follow a value.
+    let mut items: Vec<String> = values[..shown].iter().map(|v| fit(v, width.saturating_sub(1))).collect();
     if more > 0 {
         items.push(format!("(+{more} more)"));
     }
@@ -510,7 +511,9 @@ mod tests {
         assert_eq!(lines.join(" | "), "/v1/path/0, /v1/path/1, /v1/path/2 | (+2 more)");
         let long = vec!["x".repeat(200)];
         let lines = fold_list(&long, 30);
-        assert_eq!(lines[0].chars().count(), 30);
+        assert_eq!(lines[0].chars().count(), 29);
+        let two_long = vec!["a".repeat(200), "b".repeat(200)];
+        assert!(fold_list(&two_long, 30).iter().all(|l| l.chars().count() <= 30));
         assert!(lines[0].ends_with('…'));
         assert_eq!(fit("a\u{1b}[31mb", 20), "a\\u{1b}[31mb");
     }

@@ -352,6 +352,11 @@ impl Runtime {
             // Deep recursion must trap cleanly well before the host's own
             // stack is at risk; 1 MiB is far above what the rule needs.
             config.max_wasm_stack(1 << 20);
+            // For profiling a rule with Linux `perf`: name the JIT code in
+            // /tmp/perf-PID.map (use with --no-cache so code is compiled here).
+            if std::env::var_os("AIWATCH_PERFMAP").is_some() {
+                config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+            }
             let engine = Engine::new(&config).expect("the wasmtime configuration is valid");
             let mut linker = Linker::new(&engine);
             wasmtime_wasi::p2::add_to_linker_sync(&mut linker).expect("WASI links");

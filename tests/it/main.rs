@@ -4,3 +4,6 @@ mod corpus;
 mod fluentbit;
 mod playground;
 mod properties;
+mod cli;
+mod component;
+mod sandbox;
