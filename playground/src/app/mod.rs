@@ -202,6 +202,7 @@ pub struct App {
     input_ref: NodeRef,
     toml_ref: NodeRef,
     progress_ref: NodeRef,
+    file_ref: NodeRef,
     /// The selects, kept in step with the state after every render: an
     /// option's `selected` attribute no longer moves a select the user or a
     /// script has changed, so the value is set directly.
@@ -416,6 +417,7 @@ impl Component for App {
             input_ref: NodeRef::default(),
             toml_ref: NodeRef::default(),
             progress_ref: NodeRef::default(),
+            file_ref: NodeRef::default(),
             selects: Default::default(),
             input: Arc::from(&b""[..]),
             input_name: None,
@@ -721,6 +723,15 @@ impl App {
             }
         }
         let has_results = self.results.is_some();
+        // A real button (focusable, announced) that opens the hidden picker.
+        let open_file = {
+            let file = self.file_ref.clone();
+            Callback::from(move |_: MouseEvent| {
+                if let Some(input) = file.cast::<HtmlInputElement>() {
+                    input.click();
+                }
+            })
+        };
         html! {
             <header class="top">
                 <div class="brand">
@@ -743,8 +754,8 @@ impl App {
                             }) }
                         </select>
                     </label>
-                    <label class="button" for="file-input">{ "Open file…" }</label>
-                    <input id="file-input" class="visually-hidden" type="file" onchange={on_file} />
+                    <button type="button" onclick={open_file}>{ "Open file…" }</button>
+                    <input id="file-input" ref={self.file_ref.clone()} class="visually-hidden" type="file" tabindex="-1" aria-label="Log file to scan" onchange={on_file} />
                     <button id="share-button" type="button" onclick={link.callback(|_| Msg::Share)}>{ "Share link" }</button>
                     <button id="copy-cli" type="button" onclick={link.callback(|_| Msg::Cli)}>{ "Copy as CLI" }</button>
                     <details class="menu">
