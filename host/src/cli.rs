@@ -40,6 +40,10 @@ pub enum Command {
     Merge(MergeArgs),
     /// Print the rule's metadata.
     Info(InfoArgs),
+    /// Stream records from stdin (or a followed file) to NDJSON findings on stdout, one record at a time.
+    Filter(FilterArgs),
+    /// Accept newline-delimited records over TCP (e.g. a Vector `socket` sink) and forward findings.
+    Serve(ServeArgs),
 }
 
 /// Which implementation of the rule runs.
@@ -149,6 +153,67 @@ pub struct InfoArgs {
     /// Output: table or json.
     #[arg(long, value_name = "O", default_value = "table", value_parser = parse_output)]
     pub output: OutputFormat,
+    /// Rule selection and limits.
+    #[command(flatten)]
+    pub rule: RuleArgs,
+}
+
+/// `aiwatch filter`.
+#[derive(Debug, Clone, Args)]
+pub struct FilterArgs {
+    /// Log format; auto detects it per record.
+    #[arg(long, value_name = "F", default_value = "auto", value_parser = parse_format)]
+    pub format: FormatChoice,
+    /// Configuration.
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Write every record (as a JSON object) with an `aiwatch` member on the matching ones, instead of findings only.
+    #[arg(long)]
+    pub annotate: bool,
+    /// Follow a growing log file like `tail -F` (rotation and truncation safe) instead of reading stdin.
+    #[arg(long, value_name = "FILE")]
+    pub follow: Option<PathBuf>,
+    /// With --follow: read the file from its start instead of its current end.
+    #[arg(long, requires = "follow")]
+    pub from_start: bool,
+    /// With --follow: how often to look for new data, ms.
+    #[arg(long, value_name = "MS", default_value_t = 200, requires = "follow")]
+    pub poll_ms: u64,
+    /// On exit (end of input, SIGTERM or SIGINT) write the aggregate state here (`aiwatch merge` reads it).
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Rule selection and limits.
+    #[command(flatten)]
+    pub rule: RuleArgs,
+}
+
+/// `aiwatch serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on, e.g. 127.0.0.1:9000.
+    #[arg(long, value_name = "ADDR")]
+    pub listen: std::net::SocketAddr,
+    /// Send findings to this TCP address (e.g. a Vector `socket` source) instead of stdout.
+    #[arg(long, value_name = "ADDR")]
+    pub forward: Option<std::net::SocketAddr>,
+    /// Write every record annotated instead of findings only.
+    #[arg(long)]
+    pub annotate: bool,
+    /// Log format; auto detects it per record.
+    #[arg(long, value_name = "F", default_value = "auto", value_parser = parse_format)]
+    pub format: FormatChoice,
+    /// Configuration.
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Records buffered between the network and the rule; when full, clients are slowed by TCP backpressure.
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    pub queue: usize,
+    /// Most clients served at once.
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    pub max_clients: usize,
+    /// On SIGTERM/SIGINT write the aggregate state here (default: standard error).
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
     /// Rule selection and limits.
     #[command(flatten)]
     pub rule: RuleArgs,
@@ -268,7 +333,71 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Parse(a) => run_parse(a, out),
         Command::Merge(a) => run_merge(a, out),
         Command::Info(a) => run_info(a, out),
+        Command::Filter(a) => run_filter(a, out),
+        Command::Serve(a) => run_serve(a),
     }
+}
+
+/// SIGTERM and SIGINT set the returned flag; the pipelines then stop
+/// reading, finish what they received and write the state.
+fn stop_flag() -> Result<std::sync::Arc<std::sync::atomic::AtomicBool>, CliError> {
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
+        signal_hook::flag::register(sig, stop.clone()).map_err(CliError::Output)?;
+    }
+    Ok(stop)
+}
+
+/// Opens a findings-mode session for a pipeline command.
+fn pipeline_filter(rule: &RuleArgs, config: &ConfigArgs, format: FormatChoice, annotate: bool) -> Result<crate::pipeline::RecordFilter, CliError> {
+    let text = read_config(config)?;
+    let engine = engine(rule)?;
+    let options = SessionOptions { format, mode: Mode::Findings, profile: config.profile, ..SessionOptions::default() };
+    let session = engine.open(&text, options).map_err(|e| config_context(config, e))?;
+    Ok(crate::pipeline::RecordFilter::new(session, annotate))
+}
+
+/// Writes the session's state to `path`, or to standard error.
+fn write_state(filter: &mut crate::pipeline::RecordFilter, path: Option<&PathBuf>) -> Result<(), CliError> {
+    let state = filter.session().export_state()?;
+    match path {
+        Some(p) => std::fs::write(p, state).map_err(CliError::Output),
+        None => io::stderr().write_all(state.as_bytes()).map_err(CliError::Output),
+    }
+}
+
+fn pipeline_error(e: crate::pipeline::PipelineError) -> CliError {
+    match e {
+        crate::pipeline::PipelineError::Io(e) => CliError::Output(e),
+        crate::pipeline::PipelineError::Engine(e) => CliError::Engine(e),
+    }
+}
+
+fn run_filter(a: FilterArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    use crate::pipeline::{run_filter, FilterInput};
+    let mut filter = pipeline_filter(&a.rule, &a.config, a.format, a.annotate)?;
+    let stop = stop_flag()?;
+    let input = match &a.follow {
+        Some(path) => FilterInput::Follow { path: path.clone(), from_start: a.from_start, poll: Duration::from_millis(a.poll_ms.max(1)) },
+        None => FilterInput::Stdin,
+    };
+    run_filter(&mut filter, input, out, &stop).map_err(pipeline_error)?;
+    if let Some(path) = &a.state {
+        write_state(&mut filter, Some(path))?;
+    }
+    Ok(())
+}
+
+fn run_serve(a: ServeArgs) -> Result<(), CliError> {
+    use crate::pipeline::{serve, ServeOptions};
+    let mut filter = pipeline_filter(&a.rule, &a.config, a.format, a.annotate)?;
+    let stop = stop_flag()?;
+    let opts = ServeOptions { listen: a.listen, forward: a.forward, annotate: a.annotate, queue: a.queue, max_clients: a.max_clients };
+    eprintln!("aiwatch: serving on {}", a.listen);
+    let summary = serve(&mut filter, &opts, stop).map_err(pipeline_error)?;
+    let stats = filter.session().stats()?;
+    eprintln!("aiwatch: {} clients, {} records received; {} lines, {} findings, {} errors", summary.clients, summary.records, stats.lines, stats.findings, stats.errors);
+    write_state(&mut filter, a.state.as_ref())
 }
 
 /// Builds the engine the arguments ask for.

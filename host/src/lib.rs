@@ -11,6 +11,7 @@
 //! - [`input`]: files, standard input and gzip, read in large chunks.
 //! - [`scan`]: drives inputs through sessions, one session per input file.
 //! - [`output`]: table, JSON, NDJSON, CSV and state renderings.
+//! - [`pipeline`]: `filter` and `serve`, record-at-a-time faces for log pipelines.
 //! - [`cli`]: the command line (SPEC §4).
 //!
 //! ```no_run
@@ -31,6 +32,7 @@ pub mod cli;
 pub mod engine;
 pub mod input;
 pub mod output;
+pub mod pipeline;
 pub mod runtime;
 pub mod scan;
 
