@@ -71,6 +71,13 @@ fn check_target_installed() {
     let Ok(out) = Command::new(rustc).args(["--print", "sysroot"]).output() else { return };
     let sysroot = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
     if !sysroot.as_os_str().is_empty() && !sysroot.join("lib/rustlib").join(TARGET).exists() {
+        // A fresh clone should build with one command: install the target
+        // through rustup when it is there, and only then give up.
+        println!("cargo:warning=installing the Rust target {TARGET} (rustup target add {TARGET})");
+        let added = Command::new("rustup").args(["target", "add", TARGET]).status().is_ok_and(|s| s.success());
+        if added && sysroot.join("lib/rustlib").join(TARGET).exists() {
+            return;
+        }
         fail(&format!("the Rust target {TARGET} is not installed; the rule component is built for it. Run:\n    rustup target add {TARGET}\n(or set AIWATCH_COMPONENT_WASM to a prebuilt component)"));
     }
 }
