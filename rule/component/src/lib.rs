@@ -4,8 +4,11 @@
 //! world (`rule/wit/aiwatch.wit`). Build it with
 //!
 //! ```text
-//! cargo build -p aiwatch-component --target wasm32-wasip2 --profile wasm
+//! RUSTFLAGS=-Ctarget-feature=+simd128 cargo build -p aiwatch-component --target wasm32-wasip2 --profile wasm
 //! ```
+//!
+//! (`host/build.rs` does this for the component the `aiwatch` binary
+//! embeds; without the SIMD flag the component works the same, slower.)
 //!
 //! The crate has two halves:
 //! - [`adapter`]: a session over the library's [`aiwatch_rule::Scanner`], in
