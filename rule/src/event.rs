@@ -71,11 +71,23 @@ impl Event<'_> {
 /// whitespace only. Every parser funnels raw fields through this so the
 /// detection never sees a placeholder.
 pub fn present(raw: &str) -> Option<&str> {
-    let t = raw.trim();
+    let t = trim(raw);
     if t.is_empty() || t == "-" {
         None
     } else {
         Some(t)
+    }
+}
+
+/// `str::trim`, with a fast path for values that start and end with a
+/// visible ASCII character (nothing to trim, the usual case): the generic
+/// Unicode trim costs more than the rest of a field's handling.
+#[inline]
+pub fn trim(s: &str) -> &str {
+    match s.as_bytes() {
+        [b] if b.is_ascii_graphic() => s,
+        [first, .., last] if first.is_ascii_graphic() && last.is_ascii_graphic() => s,
+        _ => s.trim(),
     }
 }
 

@@ -12,7 +12,7 @@ use std::borrow::Cow;
 /// `xn--` punycode), and Unicode case folding would turn look-alikes such as
 /// the Kelvin sign into plain letters. Returns `None` when nothing is left.
 pub fn normalize(raw: &str) -> Option<Cow<'_, str>> {
-    let (host, _) = split_host_port(raw.trim());
+    let (host, _) = split_host_port(crate::event::trim(raw));
     let host = host.strip_suffix('.').unwrap_or(host);
     if host.is_empty() || host == "-" {
         return None;
@@ -61,7 +61,7 @@ pub struct UrlParts<'a> {
 /// scheme (`host/path`, as Zscaler logs them), bare paths (`/v1/x`), CONNECT
 /// targets (`host:443`) and user-info (`user@host`).
 pub fn split_url(url: &str) -> UrlParts<'_> {
-    let url = url.trim();
+    let url = crate::event::trim(url);
     let mut parts = UrlParts::default();
     if url.is_empty() || url == "-" {
         return parts;

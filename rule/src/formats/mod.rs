@@ -130,7 +130,7 @@ impl LineParser {
     /// One record's text: a raw line, or a JSON record that may wrap a raw
     /// line (pipeline envelopes), unwrapped at most [`MAX_ENVELOPE_DEPTH`] times.
     fn parse_text<'a>(&mut self, line: &'a str, depth: u8) -> Result<Parsed<'a>, ParseError> {
-        let trimmed = line.trim();
+        let trimmed = crate::event::trim(line);
         if trimmed.is_empty() {
             return Ok(Parsed::Skipped(Skip::Blank));
         }

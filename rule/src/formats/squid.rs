@@ -23,7 +23,7 @@
 use std::borrow::Cow;
 
 use crate::event::{parse_bytes, present, Event, Format};
-use crate::formats::fields::is_digits;
+use crate::formats::fields::{find_blank, is_blank, is_digits, skip_blanks, split_once_byte};
 use crate::formats::w3c::{apply_url, upper_method};
 use crate::formats::wsa::strip_syslog_prefix;
 use crate::formats::{time, ParseError};
@@ -59,7 +59,7 @@ pub fn parse_extensive(line: &str) -> Result<Event<'_>, ParseError> {
 /// Whether a token has the shape of Squid's `%ts.%03tu` (and WSA's `%t`):
 /// decimal seconds with an optional fraction. The value is checked later.
 pub fn looks_like_epoch(s: &str) -> bool {
-    let (secs, frac) = s.split_once('.').unwrap_or((s, "0"));
+    let (secs, frac) = split_once_byte(s, b'.').unwrap_or((s, "0"));
     is_digits(secs) && is_digits(frac)
 }
 
@@ -141,7 +141,7 @@ impl<'a> SquidFields<'a> {
 
     /// What has not been split yet, leading whitespace removed.
     fn remainder(&self) -> &'a str {
-        self.rest.trim_start_matches([' ', '\t'])
+        &self.rest[skip_blanks(self.rest.as_bytes())..]
     }
 
     /// The next `N` fields and how many there were.
@@ -161,19 +161,16 @@ impl<'a> SquidFields<'a> {
     }
 }
 
-fn is_blank(b: u8) -> bool {
-    b == b' ' || b == b'\t'
-}
-
 impl<'a> Iterator for SquidFields<'a> {
     type Item = &'a str;
 
     fn next(&mut self) -> Option<&'a str> {
         let b = self.rest.as_bytes();
-        let Some(start) = b.iter().position(|&c| !is_blank(c)) else {
+        let start = skip_blanks(b);
+        if start == b.len() {
             self.rest = "";
             return None;
-        };
+        }
         // Every index sliced at below holds an ASCII byte, so it is a char boundary.
         let s = &self.rest[start..];
         let sb = s.as_bytes();
@@ -203,7 +200,7 @@ impl<'a> Iterator for SquidFields<'a> {
             self.rest = "";
             return Some(&s[1..]);
         }
-        let end = sb.iter().position(|&c| is_blank(c)).unwrap_or(sb.len());
+        let end = find_blank(sb);
         self.rest = &s[end..];
         Some(&s[..end])
     }
@@ -213,7 +210,7 @@ impl<'a> Iterator for SquidFields<'a> {
 /// it has none (the common case). Other escapes (`\t`, `\r`, `\n`) are kept
 /// as written.
 fn unescape(v: &str) -> Cow<'_, str> {
-    if !v.contains('\\') {
+    if !v.as_bytes().contains(&b'\\') {
         return Cow::Borrowed(v);
     }
     let mut out = String::with_capacity(v.len());
@@ -245,7 +242,7 @@ fn epoch(format: Format, ts: &str) -> Result<i64, ParseError> {
 
 /// `TCP_MISS/200` → the status after the slash, which must be numeric.
 fn status(format: Format, code: &str) -> Result<&str, ParseError> {
-    let (_, status) = code.split_once('/').ok_or(ParseError::Unrecognized)?;
+    let (_, status) = split_once_byte(code, b'/').ok_or(ParseError::Unrecognized)?;
     if is_digits(status) || status == "-" {
         Ok(status)
     } else {
@@ -264,7 +261,7 @@ fn size(format: Format, what: &str, v: &str) -> Result<Option<u64>, ParseError> 
 /// Native's ten fields, and what follows them on the line.
 fn native_fields<'a>(c: &[&'a str; 10], tail: &'a str) -> Result<Event<'a>, ParseError> {
     const F: Format = Format::Squid;
-    if !c[3].contains('/') || !c[8].contains('/') {
+    if !c[3].as_bytes().contains(&b'/') || !c[8].as_bytes().contains(&b'/') {
         return Err(ParseError::Unrecognized);
     }
     // Exactly ten fields, unless `log_mime_hdrs` appended its header blocks.
@@ -326,7 +323,7 @@ fn find_ci(hay: &str, needle: &str) -> Option<usize> {
 /// SNI, server time and notes after them are not read.
 fn extensive_fields<'a>(c: &[&'a str; 23]) -> Result<Event<'a>, ParseError> {
     const F: Format = Format::SquidExtensive;
-    if !c[4].contains('/') {
+    if !c[4].as_bytes().contains(&b'/') {
         return Err(ParseError::Unrecognized);
     }
     let time_ms = epoch(F, c[0])?;

@@ -1,13 +1,11 @@
 //! Timestamps in the layouts proxies use, to epoch milliseconds (UTC).
 
+use crate::formats::fields::split_once_byte;
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
 
 /// `1700000000.123` (Squid, WSA): seconds with optional fraction.
 pub fn epoch_seconds(s: &str) -> Option<i64> {
-    let (secs, frac) = match s.split_once('.') {
-        Some((a, b)) => (a, b),
-        None => (s, ""),
-    };
+    let (secs, frac) = split_once_byte(s, b'.').unwrap_or((s, ""));
     if secs.is_empty() || !secs.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) || secs.len() > 12 {
         return None;
     }
@@ -22,7 +20,7 @@ pub fn epoch_seconds(s: &str) -> Option<i64> {
 /// Epoch milliseconds as an integer (Sumo `_messageTime`), also accepting a
 /// decimal string.
 pub fn epoch_millis(s: &str) -> Option<i64> {
-    let s = s.trim();
+    let s = crate::event::trim(s);
     if s.is_empty() || s.len() > 16 || !s.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
@@ -31,7 +29,7 @@ pub fn epoch_millis(s: &str) -> Option<i64> {
 
 /// `10/Oct/2000:13:55:36 -0700` (common log format).
 pub fn clf(s: &str) -> Option<i64> {
-    DateTime::parse_from_str(s.trim(), "%d/%b/%Y:%H:%M:%S %z").ok().map(|t| t.timestamp_millis())
+    DateTime::parse_from_str(crate::event::trim(s), "%d/%b/%Y:%H:%M:%S %z").ok().map(|t| t.timestamp_millis())
 }
 
 /// W3C `date` + `time` (`2024-05-01`, `13:45:10` or `13:45:10.123`), UTC.
@@ -44,7 +42,7 @@ pub fn w3c_date_time(date: &str, time: &str) -> Option<i64> {
 /// RFC 3339 / ISO 8601 (`@timestamp`, `2024-05-01T13:45:10.123Z`); a value
 /// without an offset is taken as UTC; a space may replace the `T`.
 pub fn iso8601(s: &str) -> Option<i64> {
-    let s = s.trim();
+    let s = crate::event::trim(s);
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(t.timestamp_millis());
     }
@@ -59,7 +57,7 @@ pub fn iso8601(s: &str) -> Option<i64> {
 /// Zscaler NSS time: `Fri Dec 31 07:07:07 2021` or `2021-06-17 14:53:16`,
 /// in the zone named by `tz` (`GMT`, `UTC`, `+0530`, `-08:00`); UTC when absent.
 pub fn zscaler(s: &str, tz: Option<&str>) -> Option<i64> {
-    let s = s.trim();
+    let s = crate::event::trim(s);
     let naive = NaiveDateTime::parse_from_str(s, "%a %b %d %H:%M:%S %Y")
         .or_else(|_| NaiveDateTime::parse_from_str(s, "%a %b %e %H:%M:%S %Y"))
         .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S"))
