@@ -128,21 +128,27 @@ impl Case {
     /// tests that run one case many ways (compiling the rule dominates the
     /// cost of a small case).
     pub fn run_native_with(&self, rule: Arc<Rule>, chunk: usize, prefilter: bool) -> (String, String) {
-        let mut scanner = Scanner::new(rule.clone(), ScanOptions { format: self.format, prefilter, ..ScanOptions::default() });
         let input = std::fs::read(&self.input).expect("case input");
-        let mut findings = String::new();
-        let mut on_line = |o: Outcome<'_, '_>| {
-            if let Outcome::Event { event, verdict: Verdict::Finding(f) } = o {
-                findings.push_str(&serde_json::to_string(&FindingRecord::new(&rule, event, f)).expect("finding serializes"));
-                findings.push('\n');
-            }
-        };
-        for part in input.chunks(chunk.max(1)) {
-            scanner.feed(part, &mut on_line);
-        }
-        scanner.finish(&mut on_line);
-        (scanner.report().to_json(), findings)
+        scan_native(&rule, self.format, &input, chunk, prefilter)
     }
+}
+
+/// Scans `input` natively through the library, fed in chunks of `chunk`
+/// bytes. Returns (report JSON, findings NDJSON): everything a run shows.
+pub fn scan_native(rule: &Arc<Rule>, format: FormatChoice, input: &[u8], chunk: usize, prefilter: bool) -> (String, String) {
+    let mut scanner = Scanner::new(rule.clone(), ScanOptions { format, prefilter, ..ScanOptions::default() });
+    let mut findings = String::new();
+    let mut on_line = |o: Outcome<'_, '_>| {
+        if let Outcome::Event { event, verdict: Verdict::Finding(f) } = o {
+            findings.push_str(&serde_json::to_string(&FindingRecord::new(rule, event, f)).expect("finding serializes"));
+            findings.push('\n');
+        }
+    };
+    for part in input.chunks(chunk.max(1)) {
+        scanner.feed(part, &mut on_line);
+    }
+    scanner.finish(&mut on_line);
+    (scanner.report().to_json(), findings)
 }
 
 /// Every case under `testdata/`, sorted by name.

@@ -7,3 +7,5 @@ mod properties;
 mod cli;
 mod component;
 mod sandbox;
+mod adversarial;
+mod generated;
