@@ -15,7 +15,7 @@ use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::Duration;
 
@@ -318,6 +318,44 @@ pub struct ServeSummary {
 /// A record travelling from a reader thread to the rule.
 type Record = Vec<u8>;
 
+/// Most record bytes queued between the readers and the rule, whatever
+/// [`ServeOptions::queue`] allows: records may be up to [`MAX_RECORD`]
+/// long, so a bound in records alone would let a slow consumer make the
+/// queue hold `queue` MiB. When the budget is spent, readers wait and TCP
+/// backpressure reaches the senders.
+pub const MAX_QUEUED_BYTES: usize = 32 << 20;
+
+/// The byte budget of the queue, shared by the readers (who take from it
+/// before queueing a record) and the rule's loop (which gives back after
+/// processing one).
+struct ByteBudget {
+    queued: Mutex<usize>,
+    freed: Condvar,
+    limit: usize,
+}
+
+impl ByteBudget {
+    fn new(limit: usize) -> ByteBudget {
+        ByteBudget { queued: Mutex::new(0), freed: Condvar::new(), limit }
+    }
+
+    /// Waits until `n` more bytes fit. A record larger than the whole
+    /// budget still passes once the queue is empty.
+    fn take(&self, n: usize) {
+        let mut queued = self.queued.lock().unwrap_or_else(|e| e.into_inner());
+        while *queued > 0 && *queued + n > self.limit {
+            queued = self.freed.wait(queued).unwrap_or_else(|e| e.into_inner());
+        }
+        *queued += n;
+    }
+
+    fn give_back(&self, n: usize) {
+        let mut queued = self.queued.lock().unwrap_or_else(|e| e.into_inner());
+        *queued = queued.saturating_sub(n);
+        self.freed.notify_all();
+    }
+}
+
 /// `aiwatch serve`: accepts clients until `stop` is set, then stops
 /// reading, processes every record already received, and returns. The
 /// caller then reads the session's stats and state from `filter`.
@@ -333,17 +371,18 @@ pub fn serve_on(listener: TcpListener, filter: &mut RecordFilter, opts: &ServeOp
     let (tx, rx) = sync_channel::<Record>(opts.queue.max(1));
     let clients = Arc::new(AtomicU64::new(0));
     let open: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
+    let budget = Arc::new(ByteBudget::new(MAX_QUEUED_BYTES));
 
     let acceptor = {
-        let (stop, clients, open, max) = (stop.clone(), clients.clone(), open.clone(), opts.max_clients.max(1));
-        thread::Builder::new().name("aiwatch-accept".into()).spawn(move || accept_loop(listener, tx, stop, clients, open, max))?
+        let (stop, clients, open, max, budget) = (stop.clone(), clients.clone(), open.clone(), opts.max_clients.max(1), budget.clone());
+        thread::Builder::new().name("aiwatch-accept".into()).spawn(move || accept_loop(listener, tx, stop, clients, open, max, budget))?
     };
 
     let mut out: Box<dyn Write> = match opts.forward {
         Some(addr) => Box::new(BufWriter::new(Forwarder::connect(addr)?)),
         None => Box::new(BufWriter::new(io::stdout())),
     };
-    let records = drain(filter, rx, out.as_mut())?;
+    let records = drain(filter, rx, out.as_mut(), &budget)?;
     // The channel closed: the acceptor and every reader have ended.
     let _ = acceptor.join();
     filter.finish()?;
@@ -352,17 +391,19 @@ pub fn serve_on(listener: TcpListener, filter: &mut RecordFilter, opts: &ServeOp
 }
 
 /// Feeds queued records to the rule until every sender is gone.
-fn drain(filter: &mut RecordFilter, rx: Receiver<Record>, out: &mut dyn Write) -> Result<u64, PipelineError> {
+fn drain(filter: &mut RecordFilter, rx: Receiver<Record>, out: &mut dyn Write, budget: &ByteBudget) -> Result<u64, PipelineError> {
     let mut records = 0u64;
     loop {
         match rx.recv_timeout(Duration::from_millis(50)) {
             Ok(record) => {
                 filter.process(&record, out)?;
+                budget.give_back(record.len());
                 records += 1;
                 // Flush when the queue is momentarily empty: per-record
                 // latency when idle, batched writes under load.
                 if let Ok(next) = rx.try_recv() {
                     filter.process(&next, out)?;
+                    budget.give_back(next.len());
                     records += 1;
                 } else {
                     out.flush()?;
@@ -374,7 +415,7 @@ fn drain(filter: &mut RecordFilter, rx: Receiver<Record>, out: &mut dyn Write) -
     }
 }
 
-fn accept_loop(listener: TcpListener, tx: SyncSender<Record>, stop: Arc<AtomicBool>, clients: Arc<AtomicU64>, open: Arc<Mutex<Vec<TcpStream>>>, max_clients: usize) {
+fn accept_loop(listener: TcpListener, tx: SyncSender<Record>, stop: Arc<AtomicBool>, clients: Arc<AtomicU64>, open: Arc<Mutex<Vec<TcpStream>>>, max_clients: usize, budget: Arc<ByteBudget>) {
     let active = Arc::new(AtomicU64::new(0));
     let mut readers = Vec::new();
     while !stop.load(Ordering::Relaxed) {
@@ -389,10 +430,10 @@ fn accept_loop(listener: TcpListener, tx: SyncSender<Record>, stop: Arc<AtomicBo
                 if let Ok(clone) = stream.try_clone() {
                     open.lock().unwrap_or_else(|e| e.into_inner()).push(clone);
                 }
-                let (tx, reader_active) = (tx.clone(), active.clone());
+                let (tx, reader_active, budget) = (tx.clone(), active.clone(), budget.clone());
                 active.fetch_add(1, Ordering::Relaxed);
                 let spawned = thread::Builder::new().name("aiwatch-client".into()).spawn(move || {
-                    read_client(stream, &tx);
+                    read_client(stream, &tx, &budget);
                     reader_active.fetch_sub(1, Ordering::Relaxed);
                 });
                 match spawned {
@@ -420,12 +461,13 @@ fn accept_loop(listener: TcpListener, tx: SyncSender<Record>, stop: Arc<AtomicBo
 /// Reads newline-delimited records from one client into the queue. A
 /// partial line left when the client disconnects is a record too: it was
 /// received, so it is accounted for.
-fn read_client(stream: TcpStream, tx: &SyncSender<Record>) {
+fn read_client(stream: TcpStream, tx: &SyncSender<Record>, budget: &ByteBudget) {
     let mut reader = BufReader::with_capacity(64 << 10, stream);
     loop {
         let mut buf = Vec::new();
         match read_record(&mut reader, &mut buf) {
             Ok(true) => {
+                budget.take(buf.len());
                 if tx.send(buf).is_err() {
                     return;
                 }
