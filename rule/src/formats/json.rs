@@ -54,6 +54,7 @@ use serde::Deserialize;
 
 use crate::event::{parse_bytes, present, Event, Format};
 use crate::formats::zscaler::{self, split_query, upper};
+use crate::formats::keys::KeySet;
 use crate::formats::{time, w3c, ParseError};
 use crate::host::{split_host_port, split_url};
 
@@ -129,8 +130,9 @@ fn classify<'a>(obj: &Obj<'a>, zscaler_hint: bool, depth: u8) -> Result<Option<J
     // Only the web feed is a proxy log: `zscalernss-fw` / `-dns` records
     // share `datetime` and `user` but carry no request, so they must not
     // be read as an empty web event.
-    let hint = zscaler_hint || obj.text("sourcetype").is_some_and(|s| s.len() >= 14 && s.as_bytes()[..14].eq_ignore_ascii_case(b"zscalernss-web"));
-    let raw_line = WRAPPED_LINE_KEYS.iter().find_map(|k| match obj.get(k) {
+    let hint = zscaler_hint || (obj.1.has(Kinds::SOURCE) && obj.text("sourcetype").is_some_and(|s| s.len() >= 14 && s.as_bytes()[..14].eq_ignore_ascii_case(b"zscalernss-web")));
+    let wrapper = obj.1.has(Kinds::WRAPPER);
+    let raw_line = WRAPPED_LINE_KEYS.iter().filter(|_| wrapper).find_map(|k| match obj.get(k) {
         Some(Val::Str(s)) => present_cow(s.clone()),
         _ => None,
     });
@@ -142,7 +144,7 @@ fn classify<'a>(obj: &Obj<'a>, zscaler_hint: bool, depth: u8) -> Result<Option<J
             return structured_event(obj, schema).map(|ev| Some(JsonRecord::Event(ev)));
         }
     }
-    if depth < MAX_OBJECT_WRAPPERS {
+    if depth < MAX_OBJECT_WRAPPERS && wrapper {
         for key in WRAPPED_OBJECT_KEYS {
             if let Some(Val::Obj(inner)) = obj.get(key) {
                 if let Some(found) = classify(inner, hint, depth + 1)? {
@@ -171,7 +173,7 @@ fn structured_event<'a>(obj: &Obj<'a>, schema: Schema) -> Result<Event<'a>, Pars
         }
         Schema::W3c => w3c_event(obj)?,
     };
-    if ev.source_category.is_none() {
+    if ev.source_category.is_none() && obj.1.has(Kinds::SOURCE) {
         ev.source_category = obj.text("_sourceCategory");
     }
     Ok(ev)
@@ -190,17 +192,19 @@ fn schema_of(obj: &Obj<'_>, zscaler_hint: bool) -> Option<(Schema, bool)> {
         }
         found
     }
-    if let Some(filled) = scan(SUMO_KEYS.iter().map(|k| obj.get(k))) {
+    // Each set is only looked up when some key could be in it (`Kinds`).
+    let kinds = obj.1;
+    if let Some(filled) = scan(SUMO_KEYS.iter().filter(|_| kinds.has(Kinds::SUMO)).map(|k| obj.get(k))) {
         return Some((Schema::Sumo, filled));
     }
-    if let Some(filled) = scan(ECS_KEYS.iter().map(|k| obj.get(k))) {
+    if let Some(filled) = scan(ECS_KEYS.iter().filter(|_| kinds.has(Kinds::ECS)).map(|k| obj.get(k))) {
         return Some((Schema::Ecs, filled));
     }
     let hinted: &[&str] = if zscaler_hint { ZSCALER_HINTED_KEYS } else { &[] };
-    if let Some(filled) = scan(ZSCALER_KEYS.iter().chain(hinted).map(|k| obj.get_ci(k))) {
+    if let Some(filled) = scan(ZSCALER_KEYS.iter().chain(hinted).filter(|_| kinds.has(Kinds::ZSCALER)).map(|k| obj.get_ci(k))) {
         return Some((Schema::Zscaler, filled));
     }
-    if let Some(filled) = scan(obj.0.iter().filter(|(k, _)| is_w3c_name(k)).map(|(_, v)| Some(v))) {
+    if let Some(filled) = scan(obj.0.iter().filter(|(k, _)| kinds.has(Kinds::W3C) && is_w3c_name(k)).map(|(_, v)| Some(v))) {
         return Some((Schema::W3c, filled));
     }
     None
@@ -403,7 +407,87 @@ enum Val<'a> {
 /// An object's members in input order. Lookups take the last of
 /// duplicate keys, as serde_json's and JavaScript's maps do.
 #[derive(Debug, Clone, Default, PartialEq)]
-struct Obj<'a>(Vec<(Cow<'a, str>, Val<'a>)>);
+struct Obj<'a>(Vec<(Cow<'a, str>, Val<'a>)>, Kinds);
+
+/// Which of the key sets that decide a record's schema an object's own
+/// keys could belong to, noted once per key while parsing.
+///
+/// Classifying a record asks for some forty keys; looking each up in a
+/// thirty-member object was most of the cost of a JSON line. A bit here is
+/// a necessary condition for the lookups of its set to find anything, so
+/// skipping the lookups when it is clear changes no result.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Kinds(u8);
+
+impl Kinds {
+    /// A key of [`SUMO_KEYS`].
+    const SUMO: u8 = 1;
+    /// A key of [`ECS_KEYS`], or an object under a dotted prefix of one.
+    const ECS: u8 = 1 << 1;
+    /// A key of [`ZSCALER_KEYS`] or [`ZSCALER_HINTED_KEYS`], any case.
+    const ZSCALER: u8 = 1 << 2;
+    /// A W3C field name ([`is_w3c_name`]).
+    const W3C: u8 = 1 << 3;
+    /// A wrapper member ([`WRAPPED_OBJECT_KEYS`], [`WRAPPED_LINE_KEYS`]).
+    const WRAPPER: u8 = 1 << 4;
+    /// `sourcetype` or `_sourceCategory`.
+    const SOURCE: u8 = 1 << 5;
+
+    fn has(self, bit: u8) -> bool {
+        self.0 & bit != 0
+    }
+
+    /// Notes the key of one member.
+    fn add(&mut self, key: &str, value: &Val<'_>) {
+        let tables = key_tables();
+        if let Some(bits) = tables.exact.get(key.as_bytes()) {
+            self.0 |= bits as u8;
+        }
+        // Zscaler feed templates spell keys in any case.
+        if tables.zscaler.get_ignore_ascii_case(key.as_bytes()).is_some() {
+            self.0 |= Kinds::ZSCALER;
+        }
+        // `{"url": {"path": ..}}` and `{"http": {"request.method": ..}}`.
+        if matches!(value, Val::Obj(_)) && ECS_KEYS.iter().any(|k| k.len() > key.len() && k.starts_with(key) && k.as_bytes()[key.len()] == b'.') {
+            self.0 |= Kinds::ECS;
+        }
+        if is_w3c_name(key) {
+            self.0 |= Kinds::W3C;
+        }
+    }
+}
+
+/// The keys [`Kinds`] notes, looked up once per member.
+struct KeyTables {
+    /// Case-sensitive names, with their `Kinds` bits.
+    exact: KeySet,
+    /// Zscaler's names, lower-case.
+    zscaler: KeySet,
+}
+
+fn key_tables() -> &'static KeyTables {
+    static TABLES: std::sync::OnceLock<KeyTables> = std::sync::OnceLock::new();
+    TABLES.get_or_init(|| {
+        let sets: [(&[&'static str], u8); 5] = [
+            (SUMO_KEYS, Kinds::SUMO),
+            (ECS_KEYS, Kinds::ECS),
+            (WRAPPED_OBJECT_KEYS, Kinds::WRAPPER),
+            (WRAPPED_LINE_KEYS, Kinds::WRAPPER),
+            (&["sourcetype", "_sourceCategory"], Kinds::SOURCE),
+        ];
+        // A name in several sets gets all their bits.
+        let mut bits: Vec<(&str, u16)> = Vec::new();
+        for (keys, bit) in sets {
+            for k in keys {
+                match bits.iter_mut().find(|(n, _)| n == k) {
+                    Some((_, b)) => *b |= u16::from(bit),
+                    None => bits.push((k, u16::from(bit))),
+                }
+            }
+        }
+        KeyTables { exact: KeySet::new(bits), zscaler: KeySet::new(ZSCALER_KEYS.iter().chain(ZSCALER_HINTED_KEYS).map(|k| (*k, 0))) }
+    })
+}
 
 impl<'a> Val<'a> {
     fn kind(&self) -> &'static str {
@@ -533,12 +617,15 @@ impl<'de> Visitor<'de> for ValVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Val<'de>, A::Error> {
-        let mut members = Vec::with_capacity(map.size_hint().unwrap_or(8).min(64));
+        // Proxy records have twenty to forty members; serde_json gives no hint.
+        let mut members = Vec::with_capacity(map.size_hint().unwrap_or(16).min(64));
+        let mut kinds = Kinds::default();
         while let Some(key) = map.next_key_seed(KeySeed)? {
             let value = map.next_value::<Val<'de>>()?;
+            kinds.add(&key, &value);
             members.push((key, value));
         }
-        Ok(Val::Obj(Obj(members)))
+        Ok(Val::Obj(Obj(members, kinds)))
     }
 }
 

@@ -15,6 +15,7 @@ use crate::event::{Event, Format, FormatChoice};
 
 pub mod fields;
 pub mod json;
+pub mod keys;
 pub mod squid;
 pub mod time;
 pub mod w3c;

@@ -17,6 +17,7 @@ use std::borrow::Cow;
 
 use crate::event::{parse_bytes, Event, Format};
 use crate::formats::json::{normalize_host, present_cow, reborrow};
+use crate::formats::keys::KeySet;
 use crate::formats::{time, ParseError};
 use crate::host::{split_host_port, split_url};
 
@@ -247,20 +248,10 @@ impl<'a> Fields<'a> {
     }
 
     fn slot(key: &str) -> Option<usize> {
-        // Lower-case once into a stack buffer, then compare plain bytes:
-        // every key of a record is looked up, and most are not ours.
-        const LONGEST: usize = 16;
-        let b = key.as_bytes();
-        if b.is_empty() || b.len() > LONGEST {
-            return None;
-        }
-        let mut buf = [0u8; LONGEST];
-        for (d, s) in buf.iter_mut().zip(b) {
-            *d = s.to_ascii_lowercase();
-        }
-        let k = &buf[..b.len()];
-        // Checking length and first byte first spares most memcmp calls.
-        KEYS.iter().position(|x| x.len() == k.len() && x.as_bytes()[0] == k[0] && x.as_bytes() == k)
+        // Every key of a record is looked up, and most are not ours.
+        static SLOTS: std::sync::OnceLock<KeySet> = std::sync::OnceLock::new();
+        let slots = SLOTS.get_or_init(|| KeySet::new(KEYS.iter().zip(0u16..).map(|(k, i)| (*k, i))));
+        slots.get_ignore_ascii_case(key.as_bytes()).map(usize::from)
     }
 
     /// Whether the mapping reads `key` (ASCII case-insensitive).
