@@ -69,9 +69,10 @@ pub struct RuleArgs {
     #[arg(long, value_name = "MIB", default_value_t = DEFAULT_MAX_MEMORY >> 20, value_parser = clap::value_parser!(u64).range(1..=4096))]
     pub max_memory: u64,
     /// Time limit of each call into the rule component (one call handles up to 1 MiB of input), ms;
-    /// 0 = no limit (faster; for trusted rules only: a looping rule then hangs).
-    #[arg(long, value_name = "MS", default_value_t = DEFAULT_TIMEOUT.as_millis() as u64)]
-    pub timeout_ms: u64,
+    /// 0 = no limit. Default: 10000 for a --rule component; none for the embedded rule, which is
+    /// built from this repository and fuzzed (the deadline check costs it about a third of its speed).
+    #[arg(long, value_name = "MS")]
+    pub timeout_ms: Option<u64>,
     /// Do not read or write the compiled-component cache ($XDG_CACHE_HOME/aiwatch).
     #[arg(long)]
     pub no_cache: bool,
@@ -415,7 +416,7 @@ pub fn engine(args: &RuleArgs) -> Result<Box<dyn Engine>, CliError> {
 }
 
 fn wasm_engine(args: &RuleArgs) -> Result<WasmEngine, CliError> {
-    let timeout = (args.timeout_ms > 0).then(|| Duration::from_millis(args.timeout_ms));
+    let timeout = deadline(args.timeout_ms, args.rule.is_some());
     let limits = Limits { max_memory: args.max_memory << 20, timeout };
     let cache = if args.no_cache { CachePolicy::Disabled } else { CachePolicy::Default };
     let rule = match &args.rule {
@@ -424,6 +425,20 @@ fn wasm_engine(args: &RuleArgs) -> Result<WasmEngine, CliError> {
     }
     .map_err(|e| CliError::Engine(EngineError::Load(e)))?;
     Ok(WasmEngine::new(rule))
+}
+
+/// The per-call deadline: what `--timeout-ms` says (0 = none), else
+/// [`DEFAULT_TIMEOUT`] for a component from outside and none for the
+/// embedded rule. The deadline guards against components nobody here has
+/// read; the embedded rule is the same code the native engine runs without
+/// one, and the epoch check compiled into its every loop would cost it
+/// about a third of its throughput.
+fn deadline(timeout_ms: Option<u64>, foreign_rule: bool) -> Option<Duration> {
+    match timeout_ms {
+        Some(0) => None,
+        Some(ms) => Some(Duration::from_millis(ms)),
+        None => foreign_rule.then_some(DEFAULT_TIMEOUT),
+    }
 }
 
 fn read_config(args: &ConfigArgs) -> Result<String, CliError> {
@@ -599,4 +614,18 @@ fn run_info(a: InfoArgs, out: &mut dyn Write) -> Result<(), CliError> {
         other => return Err(CliError::Usage(format!("info prints table or json, not {other}"))),
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_foreign_rules_get_a_deadline_by_default() {
+        assert_eq!(deadline(None, false), None);
+        assert_eq!(deadline(None, true), Some(DEFAULT_TIMEOUT));
+        assert_eq!(deadline(Some(0), true), None);
+        assert_eq!(deadline(Some(250), false), Some(Duration::from_millis(250)));
+        assert_eq!(deadline(Some(250), true), Some(Duration::from_millis(250)));
+    }
 }

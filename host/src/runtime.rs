@@ -12,9 +12,10 @@
 //! call into the component has a wall-clock deadline enforced by epoch
 //! interruption (`--timeout-ms`): a background thread advances the epoch
 //! every [`EPOCH_TICK`]. Epochs cost far less than fuel metering, but the
-//! check compiled into every loop still costs the rule about 30% of its
-//! speed on parsing loops, so `--timeout-ms 0` runs without a deadline (a
-//! separate engine whose code has no checks) for rules the user trusts.
+//! check compiled into every loop still costs the rule about a third of its
+//! speed on parsing loops, so rules without a deadline (the embedded one by
+//! default, any with `--timeout-ms 0`) run on a separate engine whose code
+//! has no checks.
 
 use std::fmt;
 use std::hash::Hasher;

@@ -193,8 +193,9 @@ impl LineState<'_> {
             }
         };
         // Invalid UTF-8 is replaced, never fatal: a hostile byte must not
-        // hide the rest of the line.
-        let text: Cow<'_, str> = match std::str::from_utf8(bytes) {
+        // hide the rest of the line. simdutf8 validates with SIMD natively
+        // and with simd128 in the component, where std's check is scalar.
+        let text: Cow<'_, str> = match simdutf8::basic::from_utf8(bytes) {
             Ok(valid) => Cow::Borrowed(valid),
             Err(_) => String::from_utf8_lossy(bytes),
         };

@@ -398,11 +398,12 @@ fn the_compiled_component_is_cached_and_a_corrupt_cache_is_recompiled() {
 }
 
 #[test]
-fn no_execution_limit_gives_the_same_result() {
-    // `--timeout-ms 0` runs the component on an engine without deadline
-    // checks (faster, for trusted rules): same bytes out.
+fn a_deadline_does_not_change_the_result() {
+    // The embedded rule runs without a deadline by default; `--timeout-ms`
+    // compiles it for the engine with epoch checks: same bytes out.
     let input = sample();
     let input = input.to_str().unwrap();
-    let limited = ok(&aiwatch(&["scan", "--output", "json", input], None), "limited");
-    assert_eq!(ok(&aiwatch(&["scan", "--timeout-ms", "0", "--output", "json", input], None), "unlimited"), limited);
+    let unlimited = ok(&aiwatch(&["scan", "--output", "json", input], None), "unlimited");
+    assert_eq!(ok(&aiwatch(&["scan", "--timeout-ms", "10000", "--output", "json", input], None), "limited"), unlimited);
+    assert_eq!(ok(&aiwatch(&["scan", "--timeout-ms", "0", "--output", "json", input], None), "explicitly unlimited"), unlimited);
 }

@@ -210,7 +210,7 @@ impl<'a> Iterator for SquidFields<'a> {
 /// it has none (the common case). Other escapes (`\t`, `\r`, `\n`) are kept
 /// as written.
 fn unescape(v: &str) -> Cow<'_, str> {
-    if !v.as_bytes().contains(&b'\\') {
+    if memchr::memchr(b'\\', v.as_bytes()).is_none() {
         return Cow::Borrowed(v);
     }
     let mut out = String::with_capacity(v.len());
