@@ -34,6 +34,9 @@ pub fn clf(s: &str) -> Option<i64> {
 
 /// W3C `date` + `time` (`2024-05-01`, `13:45:10` or `13:45:10.123`), UTC.
 pub fn w3c_date_time(date: &str, time: &str) -> Option<i64> {
+    if let Some(t) = fixed_date(date.as_bytes()).zip(fixed_time(time.as_bytes())).and_then(|(d, t)| millis(d, t)) {
+        return Some(t);
+    }
     let d = NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
     let t = chrono::NaiveTime::parse_from_str(time, "%H:%M:%S%.f").ok()?;
     Some(NaiveDateTime::new(d, t).and_utc().timestamp_millis())
@@ -58,12 +61,62 @@ pub fn iso8601(s: &str) -> Option<i64> {
 /// in the zone named by `tz` (`GMT`, `UTC`, `+0530`, `-08:00`); UTC when absent.
 pub fn zscaler(s: &str, tz: Option<&str>) -> Option<i64> {
     let s = crate::event::trim(s);
-    let naive = NaiveDateTime::parse_from_str(s, "%a %b %d %H:%M:%S %Y")
+    let fast = match s.as_bytes() {
+        [date @ .., b' ', _, _, b':', _, _, b':', _, _] if date.len() == 10 => fixed_date(date).zip(fixed_time(&s.as_bytes()[11..])).and_then(|(d, t)| naive(d, t)),
+        _ => None,
+    };
+    let naive = fast
+        .map(Ok)
+        .unwrap_or_else(|| NaiveDateTime::parse_from_str(s, "%a %b %d %H:%M:%S %Y"))
         .or_else(|_| NaiveDateTime::parse_from_str(s, "%a %b %e %H:%M:%S %Y"))
         .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S"))
         .ok()?;
     let offset = tz.and_then(parse_offset).unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset"));
     offset.from_local_datetime(&naive).single().map(|t| t.with_timezone(&Utc).timestamp_millis())
+}
+
+// Fast paths for the fixed-width layouts most logs use. chrono's
+// format-string parser interprets its pattern on every call, which was the
+// largest single cost of a Zscaler or ProxySG line after JSON and field
+// splitting. These accept only the exact digit layout; anything else (other
+// widths, leap seconds, junk) falls through to chrono, so the results are
+// the same either way (unit-tested below).
+
+/// `YYYY-MM-DD`, exactly, as (year, month, day) digits.
+fn fixed_date(b: &[u8]) -> Option<(i32, u32, u32)> {
+    match b {
+        [y @ .., b'-', m1, m2, b'-', d1, d2] if y.len() == 4 => Some((digits(y)? as i32, digits(&[*m1, *m2])?, digits(&[*d1, *d2])?)),
+        _ => None,
+    }
+}
+
+/// `HH:MM:SS` with an optional `.` and one to nine fraction digits, as
+/// (hour, minute, second, nanosecond). Seconds past 59 are left to chrono.
+fn fixed_time(b: &[u8]) -> Option<(u32, u32, u32, u32)> {
+    let [h1, h2, b':', m1, m2, b':', s1, s2, rest @ ..] = b else { return None };
+    let sec = digits(&[*s1, *s2])?;
+    if sec > 59 {
+        return None;
+    }
+    let nanos = match rest {
+        [] => 0,
+        [b'.', frac @ ..] if (1..=9).contains(&frac.len()) => digits(frac)? * 10u32.pow(9 - frac.len() as u32),
+        _ => return None,
+    };
+    Some((digits(&[*h1, *h2])?, digits(&[*m1, *m2])?, sec, nanos))
+}
+
+/// ASCII digits (at most nine) as a number.
+fn digits(b: &[u8]) -> Option<u32> {
+    b.iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
+}
+
+fn naive((y, mo, d): (i32, u32, u32), (h, mi, s, ns): (u32, u32, u32, u32)) -> Option<NaiveDateTime> {
+    NaiveDate::from_ymd_opt(y, mo, d)?.and_hms_nano_opt(h, mi, s, ns)
+}
+
+fn millis(d: (i32, u32, u32), t: (u32, u32, u32, u32)) -> Option<i64> {
+    naive(d, t).map(|n| n.and_utc().timestamp_millis())
 }
 
 fn parse_offset(tz: &str) -> Option<FixedOffset> {
@@ -89,6 +142,24 @@ fn parse_offset(tz: &str) -> Option<FixedOffset> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fast_paths_agree_with_chrono() {
+        let dates = ["2023-12-03", "2024-02-29", "2023-02-29", "2023-13-01", "2023-00-10", "0000-01-01", "9999-12-31", "2023-1-03", "2023-12-3", "+2023-12-03", "2023-12-0x", "２０２３-12-03"];
+        let times = ["00:00:00", "23:59:59", "12:34:56.7", "12:34:56.789", "12:34:56.123456789", "12:34:56.1234567891", "24:00:00", "23:60:00", "23:59:60", "23:59:60.5", "1:02:03", "12:34:56.", "12:34:56Z", "12:34:5x"];
+        for d in dates {
+            for t in times {
+                let chrono_w3c = NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                    .ok()
+                    .zip(chrono::NaiveTime::parse_from_str(t, "%H:%M:%S%.f").ok())
+                    .map(|(d, t)| NaiveDateTime::new(d, t).and_utc().timestamp_millis());
+                assert_eq!(w3c_date_time(d, t), chrono_w3c, "{d} {t}");
+                let both = format!("{d} {t}");
+                let chrono_zscaler = NaiveDateTime::parse_from_str(&both, "%Y-%m-%d %H:%M:%S").ok().map(|n| n.and_utc().timestamp_millis());
+                assert_eq!(zscaler(&both, None), chrono_zscaler, "{both}");
+            }
+        }
+    }
 
     #[test]
     fn layouts() {
