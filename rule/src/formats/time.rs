@@ -29,7 +29,31 @@ pub fn epoch_millis(s: &str) -> Option<i64> {
 
 /// `10/Oct/2000:13:55:36 -0700` (common log format).
 pub fn clf(s: &str) -> Option<i64> {
-    DateTime::parse_from_str(crate::event::trim(s), "%d/%b/%Y:%H:%M:%S %z").ok().map(|t| t.timestamp_millis())
+    let s = crate::event::trim(s);
+    if let Some(t) = fixed_clf(s.as_bytes()) {
+        return Some(t);
+    }
+    DateTime::parse_from_str(s, "%d/%b/%Y:%H:%M:%S %z").ok().map(|t| t.timestamp_millis())
+}
+
+/// `DD/Mon/YYYY:HH:MM:SS +hhmm`, exactly, as Squid and Apache write it.
+fn fixed_clf(b: &[u8]) -> Option<i64> {
+    let [d1, d2, b'/', mon @ .., b'/', y1, y2, y3, y4, b':', h1, h2, b':', m1, m2, b':', s1, s2, b' ', sign, z1, z2, z3, z4] = b else { return None };
+    const MONTHS: [&[u8; 3]; 12] = [b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec"];
+    let month = MONTHS.iter().position(|m| m.as_slice() == mon)? as u32 + 1;
+    let date = (digits(&[*y1, *y2, *y3, *y4])? as i32, month, digits(&[*d1, *d2])?);
+    let time = fixed_time(&[*h1, *h2, b':', *m1, *m2, b':', *s1, *s2])?;
+    let (oh, om) = (digits(&[*z1, *z2])?, digits(&[*z3, *z4])?);
+    if oh > 23 || om > 59 {
+        return None;
+    }
+    let offset = i64::from(oh * 3600 + om * 60) * 1000;
+    let local = millis(date, time)?;
+    match sign {
+        b'+' => Some(local - offset),
+        b'-' => Some(local + offset),
+        _ => None,
+    }
 }
 
 /// W3C `date` + `time` (`2024-05-01`, `13:45:10` or `13:45:10.123`), UTC.
@@ -157,6 +181,28 @@ mod tests {
                 let both = format!("{d} {t}");
                 let chrono_zscaler = NaiveDateTime::parse_from_str(&both, "%Y-%m-%d %H:%M:%S").ok().map(|n| n.and_utc().timestamp_millis());
                 assert_eq!(zscaler(&both, None), chrono_zscaler, "{both}");
+            }
+        }
+    }
+
+    #[test]
+    fn clf_fast_path_agrees_with_chrono() {
+        let days = ["10", "01", "31", "29", "00", "32", "1x"];
+        let months = ["Oct", "Feb", "Dec", "oct", "OCT", "Okt", "Sept"];
+        let years = ["2000", "2024", "2023", "0001", "99999"];
+        let times = ["13:55:36", "00:00:00", "23:59:59", "24:00:00", "23:59:60", "1:02:03"];
+        let zones = ["-0700", "+0000", "+1400", "+2359", "+2400", "-0060", "+05:30", "0700", "Z"];
+        for d in days {
+            for m in months {
+                for y in years {
+                    for t in times {
+                        for z in zones {
+                            let s = format!("{d}/{m}/{y}:{t} {z}");
+                            let slow = DateTime::parse_from_str(&s, "%d/%b/%Y:%H:%M:%S %z").ok().map(|t| t.timestamp_millis());
+                            assert_eq!(clf(&s), slow, "{s}");
+                        }
+                    }
+                }
             }
         }
     }
