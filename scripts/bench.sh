@@ -25,8 +25,15 @@ mkdir -p "$out"
 results="$out/results.tsv"
 # BENCH_REPORT_ONLY=1 redraws the table and chart from results.tsv.
 if [ -z "${BENCH_REPORT_ONLY:-}" ]; then
-command -v rg >/dev/null || { echo "bench: ripgrep missing (apt-get install ripgrep, or run .ci/install)" >&2; exit 2; }
-[ -x /usr/bin/time ] || { echo "bench: /usr/bin/time missing (apt-get install time)" >&2; exit 2; }
+# The floors and the RSS measurement need Debian's ripgrep and GNU time.
+need=()
+command -v rg >/dev/null || need+=(ripgrep)
+[ -x /usr/bin/time ] || need+=(time)
+if ((${#need[@]})); then
+  if [ "$(id -u)" = 0 ]; then sudo=(); else sudo=(sudo); fi
+  echo "bench: apt-get install ${need[*]}" >&2
+  "${sudo[@]}" apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${need[@]}" >/dev/null
+fi
 rustup target list --installed | grep -qx wasm32-wasip2 || rustup target add wasm32-wasip2
 cargo build --release --locked -p aiwatch -p aiwatch-loggen >&2
 bin=target/release
