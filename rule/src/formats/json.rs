@@ -415,7 +415,8 @@ struct Obj<'a>(Vec<(Cow<'a, str>, Val<'a>)>, Kinds);
 /// Classifying a record asks for some forty keys; looking each up in a
 /// thirty-member object was most of the cost of a JSON line. A bit here is
 /// a necessary condition for the lookups of its set to find anything, so
-/// skipping the lookups when it is clear changes no result.
+/// skipping the lookups when it is clear changes no result. Names are
+/// matched without regard to case ([`key_bits`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Kinds(u8);
 
@@ -439,13 +440,8 @@ impl Kinds {
 
     /// Notes the key of one member.
     fn add(&mut self, key: &str, value: &Val<'_>) {
-        let tables = key_tables();
-        if let Some(bits) = tables.exact.get(key.as_bytes()) {
+        if let Some(bits) = key_bits().get_ignore_ascii_case(key.as_bytes()) {
             self.0 |= bits as u8;
-        }
-        // Zscaler feed templates spell keys in any case.
-        if tables.zscaler.get_ignore_ascii_case(key.as_bytes()).is_some() {
-            self.0 |= Kinds::ZSCALER;
         }
         // `{"url": {"path": ..}}` and `{"http": {"request.method": ..}}`.
         if matches!(value, Val::Obj(_)) && ECS_KEYS.iter().any(|k| k.len() > key.len() && k.starts_with(key) && k.as_bytes()[key.len()] == b'.') {
@@ -457,35 +453,35 @@ impl Kinds {
     }
 }
 
-/// The keys [`Kinds`] notes, looked up once per member.
-struct KeyTables {
-    /// Case-sensitive names, with their `Kinds` bits.
-    exact: KeySet,
-    /// Zscaler's names, lower-case.
-    zscaler: KeySet,
-}
-
-fn key_tables() -> &'static KeyTables {
-    static TABLES: std::sync::OnceLock<KeyTables> = std::sync::OnceLock::new();
-    TABLES.get_or_init(|| {
-        let sets: [(&[&'static str], u8); 5] = [
+/// Every name [`Kinds`] notes, lower-cased, with the bits of the sets it is
+/// in: one case-folded lookup per member serves them all. Zscaler feed
+/// templates spell keys in any case; for the case-sensitive sets a bit is
+/// only a hint (the lookups it enables compare exactly), so a case variant
+/// that sets one costs a few lookups, never a result.
+fn key_bits() -> &'static KeySet {
+    static BITS: std::sync::OnceLock<KeySet> = std::sync::OnceLock::new();
+    BITS.get_or_init(|| {
+        let sets: [(&[&'static str], u8); 7] = [
             (SUMO_KEYS, Kinds::SUMO),
             (ECS_KEYS, Kinds::ECS),
+            (ZSCALER_KEYS, Kinds::ZSCALER),
+            (ZSCALER_HINTED_KEYS, Kinds::ZSCALER),
             (WRAPPED_OBJECT_KEYS, Kinds::WRAPPER),
             (WRAPPED_LINE_KEYS, Kinds::WRAPPER),
             (&["sourcetype", "_sourceCategory"], Kinds::SOURCE),
         ];
         // A name in several sets gets all their bits.
-        let mut bits: Vec<(&str, u16)> = Vec::new();
+        let mut bits: Vec<(String, u16)> = Vec::new();
         for (keys, bit) in sets {
             for k in keys {
-                match bits.iter_mut().find(|(n, _)| n == k) {
+                let k = k.to_ascii_lowercase();
+                match bits.iter_mut().find(|(n, _)| *n == k) {
                     Some((_, b)) => *b |= u16::from(bit),
                     None => bits.push((k, u16::from(bit))),
                 }
             }
         }
-        KeyTables { exact: KeySet::new(bits), zscaler: KeySet::new(ZSCALER_KEYS.iter().chain(ZSCALER_HINTED_KEYS).map(|k| (*k, 0))) }
+        KeySet::new(bits.iter().map(|(k, b)| (k.as_str(), *b)))
     })
 }
 
